@@ -36,7 +36,7 @@ int finn_plugin_load(finn_registry *reg, const char *path, finn_error *err)
         return finn_error_set(err, FINN_ERR_PLUGIN, "plugin %s: cannot load: %s", path,
                               why ? why : "unknown dlopen error");
     }
-    const finn_plugin_info *info = dlsym(h, FINN_PLUGIN_SYMBOL);
+    const finn_plugin_def *info = dlsym(h, FINN_PLUGIN_SYMBOL);
     if (!info) {
         dlclose(h);
         return finn_error_set(err, FINN_ERR_PLUGIN,

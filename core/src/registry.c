@@ -46,11 +46,44 @@ struct finn_registry {
     void **plugin_handles;
 };
 
+/* FINN's step lists (build_dataflow_config.py), under FINN's names and
+ * the short names recipes use. */
+static const char *const finn_default_steps[] = {
+    "step_qonnx_to_finn", "step_tidy_up", "step_streamline", "step_convert_to_hw",
+    "step_create_dataflow_partition", "step_specialize_layers",
+    "step_target_fps_parallelization", "step_apply_folding_config",
+    "step_minimize_bit_width", "step_generate_estimate_reports", "step_hw_codegen",
+    "step_hw_ipgen", "step_set_fifo_depths", "step_create_stitched_ip",
+    "step_measure_rtlsim_performance", "step_out_of_context_synthesis",
+    "step_synthesize_bitfile", "step_make_pynq_driver", "step_deployment_package"};
+
+static int add_builtin_lists(finn_registry *reg, finn_error *err)
+{
+    static const struct {
+        const char *name;
+        size_t count;
+    } lists[] = {
+        {"default", 19}, {"default_build_dataflow_steps", 19},
+        {"estimate_only", 10}, {"estimate_only_dataflow_steps", 10},
+        {"hw_codegen", 11}, {"hw_codegen_dataflow_steps", 11},
+    };
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        if (finn_registry_add_step_list(reg, lists[i].name, finn_default_steps, lists[i].count,
+                                        err) != 0)
+            return -1;
+    return 0;
+}
+
 finn_registry *finn_registry_new(finn_error *err)
 {
     finn_registry *reg = finn_xcalloc(1, sizeof *reg, err);
-    if (reg)
-        reg->current_plugin = finn_xstrdup("core", err);
+    if (!reg)
+        return NULL;
+    reg->current_plugin = finn_xstrdup("core", err);
+    if (!reg->current_plugin || add_builtin_lists(reg, err) != 0) {
+        finn_registry_free(reg);
+        return NULL;
+    }
     return reg;
 }
 

@@ -83,6 +83,11 @@ double finn_config_hls_clk_ns(const finn_config *cfg);
 /* int((1e9 / synth_clk_period_ns) / target_fps), or -1 without target_fps */
 int64_t finn_config_target_cycles(const finn_config *cfg);
 
+/* Warnings collected while loading (e.g. unknown keys in a FINN .json,
+ * which FINN ignores silently). */
+size_t finn_config_warning_count(const finn_config *cfg);
+const char *finn_config_warning(const finn_config *cfg, size_t i);
+
 /* Directory of the file the config was loaded from ("." if none). */
 const char *finn_config_base_dir(const finn_config *cfg);
 

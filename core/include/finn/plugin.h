@@ -33,12 +33,12 @@ extern "C" {
 /* Bump on any change to a public struct layout or function signature. */
 #define FINN_ABI_VERSION 1u
 
-typedef struct finn_plugin_info {
+typedef struct finn_plugin_def {
     uint32_t abi_version;
     const char *name;
     const char *version;
     int (*init)(finn_registry *reg, finn_error *err);
-} finn_plugin_info;
+} finn_plugin_def;
 
 #define FINN_PLUGIN_SYMBOL "finn_plugin_info"
 
@@ -50,7 +50,7 @@ typedef struct finn_plugin_info {
 
 /* A plugin with its own init function. */
 #define FINN_PLUGIN_DEFINE(pname, pversion, initfn)                                          \
-    FINN_EXPORT const finn_plugin_info finn_plugin_info = {FINN_ABI_VERSION, pname, pversion, \
+    FINN_EXPORT const finn_plugin_def finn_plugin_info = {FINN_ABI_VERSION, pname, pversion, \
                                                            initfn};
 
 /* A plugin that only registers steps. */

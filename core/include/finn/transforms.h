@@ -16,9 +16,10 @@ extern "C" {
 
 typedef struct finn_registry finn_registry;
 
-/* FINN's InsertTopK: append TopK(k) (axis -1, largest, sorted) on graph
- * output 0; the indices become the new graph output (INT64, annotated with
- * the smallest unsigned type that holds the class index). */
+/* QONNX's InsertTopK: append TopK(k) (axis -1, largest, sorted) on graph
+ * output 0; the indices become the new graph output (INT64 data annotated
+ * UINT32, as FINN does).  Nothing happens when output 0 already comes from
+ * a TopK. */
 int finn_insert_topk(finn_model *m, int64_t k, finn_error *err);
 
 /* Set the FINN datatype of graph input `index`. */

@@ -76,10 +76,24 @@ generated/onnx.pb-c.c: /work/main/schemas/onnx.proto
 generated/onnx.pb-c.h: generated/onnx.pb-c.c
 	@$(CMAKE_COMMAND) -E touch_nocreate generated/onnx.pb-c.h
 
+core/CMakeFiles/finn.dir/src/builder.c.o: core/CMakeFiles/finn.dir/flags.make
+core/CMakeFiles/finn.dir/src/builder.c.o: /work/main/core/src/builder.c
+core/CMakeFiles/finn.dir/src/builder.c.o: core/CMakeFiles/finn.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object core/CMakeFiles/finn.dir/src/builder.c.o"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT core/CMakeFiles/finn.dir/src/builder.c.o -MF CMakeFiles/finn.dir/src/builder.c.o.d -o CMakeFiles/finn.dir/src/builder.c.o -c /work/main/core/src/builder.c
+
+core/CMakeFiles/finn.dir/src/builder.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/finn.dir/src/builder.c.i"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/core/src/builder.c > CMakeFiles/finn.dir/src/builder.c.i
+
+core/CMakeFiles/finn.dir/src/builder.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/finn.dir/src/builder.c.s"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/core/src/builder.c -o CMakeFiles/finn.dir/src/builder.c.s
+
 core/CMakeFiles/finn.dir/src/error.c.o: core/CMakeFiles/finn.dir/flags.make
 core/CMakeFiles/finn.dir/src/error.c.o: /work/main/core/src/error.c
 core/CMakeFiles/finn.dir/src/error.c.o: core/CMakeFiles/finn.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object core/CMakeFiles/finn.dir/src/error.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object core/CMakeFiles/finn.dir/src/error.c.o"
 	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT core/CMakeFiles/finn.dir/src/error.c.o -MF CMakeFiles/finn.dir/src/error.c.o.d -o CMakeFiles/finn.dir/src/error.c.o -c /work/main/core/src/error.c
 
 core/CMakeFiles/finn.dir/src/error.c.i: cmake_force
@@ -93,7 +107,7 @@ core/CMakeFiles/finn.dir/src/error.c.s: cmake_force
 core/CMakeFiles/finn.dir/src/plugin.c.o: core/CMakeFiles/finn.dir/flags.make
 core/CMakeFiles/finn.dir/src/plugin.c.o: /work/main/core/src/plugin.c
 core/CMakeFiles/finn.dir/src/plugin.c.o: core/CMakeFiles/finn.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object core/CMakeFiles/finn.dir/src/plugin.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object core/CMakeFiles/finn.dir/src/plugin.c.o"
 	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT core/CMakeFiles/finn.dir/src/plugin.c.o -MF CMakeFiles/finn.dir/src/plugin.c.o.d -o CMakeFiles/finn.dir/src/plugin.c.o -c /work/main/core/src/plugin.c
 
 core/CMakeFiles/finn.dir/src/plugin.c.i: cmake_force
@@ -107,7 +121,7 @@ core/CMakeFiles/finn.dir/src/plugin.c.s: cmake_force
 core/CMakeFiles/finn.dir/src/registry.c.o: core/CMakeFiles/finn.dir/flags.make
 core/CMakeFiles/finn.dir/src/registry.c.o: /work/main/core/src/registry.c
 core/CMakeFiles/finn.dir/src/registry.c.o: core/CMakeFiles/finn.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object core/CMakeFiles/finn.dir/src/registry.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object core/CMakeFiles/finn.dir/src/registry.c.o"
 	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT core/CMakeFiles/finn.dir/src/registry.c.o -MF CMakeFiles/finn.dir/src/registry.c.o.d -o CMakeFiles/finn.dir/src/registry.c.o -c /work/main/core/src/registry.c
 
 core/CMakeFiles/finn.dir/src/registry.c.i: cmake_force
@@ -118,10 +132,38 @@ core/CMakeFiles/finn.dir/src/registry.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/finn.dir/src/registry.c.s"
 	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/core/src/registry.c -o CMakeFiles/finn.dir/src/registry.c.s
 
+core/CMakeFiles/finn.dir/src/transform_names.c.o: core/CMakeFiles/finn.dir/flags.make
+core/CMakeFiles/finn.dir/src/transform_names.c.o: /work/main/core/src/transform_names.c
+core/CMakeFiles/finn.dir/src/transform_names.c.o: core/CMakeFiles/finn.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object core/CMakeFiles/finn.dir/src/transform_names.c.o"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT core/CMakeFiles/finn.dir/src/transform_names.c.o -MF CMakeFiles/finn.dir/src/transform_names.c.o.d -o CMakeFiles/finn.dir/src/transform_names.c.o -c /work/main/core/src/transform_names.c
+
+core/CMakeFiles/finn.dir/src/transform_names.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/finn.dir/src/transform_names.c.i"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/core/src/transform_names.c > CMakeFiles/finn.dir/src/transform_names.c.i
+
+core/CMakeFiles/finn.dir/src/transform_names.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/finn.dir/src/transform_names.c.s"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/core/src/transform_names.c -o CMakeFiles/finn.dir/src/transform_names.c.s
+
+core/CMakeFiles/finn.dir/src/transform_topk.c.o: core/CMakeFiles/finn.dir/flags.make
+core/CMakeFiles/finn.dir/src/transform_topk.c.o: /work/main/core/src/transform_topk.c
+core/CMakeFiles/finn.dir/src/transform_topk.c.o: core/CMakeFiles/finn.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object core/CMakeFiles/finn.dir/src/transform_topk.c.o"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT core/CMakeFiles/finn.dir/src/transform_topk.c.o -MF CMakeFiles/finn.dir/src/transform_topk.c.o.d -o CMakeFiles/finn.dir/src/transform_topk.c.o -c /work/main/core/src/transform_topk.c
+
+core/CMakeFiles/finn.dir/src/transform_topk.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/finn.dir/src/transform_topk.c.i"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/core/src/transform_topk.c > CMakeFiles/finn.dir/src/transform_topk.c.i
+
+core/CMakeFiles/finn.dir/src/transform_topk.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/finn.dir/src/transform_topk.c.s"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/core/src/transform_topk.c -o CMakeFiles/finn.dir/src/transform_topk.c.s
+
 core/CMakeFiles/finn.dir/src/util.c.o: core/CMakeFiles/finn.dir/flags.make
 core/CMakeFiles/finn.dir/src/util.c.o: /work/main/core/src/util.c
 core/CMakeFiles/finn.dir/src/util.c.o: core/CMakeFiles/finn.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object core/CMakeFiles/finn.dir/src/util.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object core/CMakeFiles/finn.dir/src/util.c.o"
 	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT core/CMakeFiles/finn.dir/src/util.c.o -MF CMakeFiles/finn.dir/src/util.c.o.d -o CMakeFiles/finn.dir/src/util.c.o -c /work/main/core/src/util.c
 
 core/CMakeFiles/finn.dir/src/util.c.i: cmake_force
@@ -132,10 +174,24 @@ core/CMakeFiles/finn.dir/src/util.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/finn.dir/src/util.c.s"
 	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/core/src/util.c -o CMakeFiles/finn.dir/src/util.c.s
 
+core/CMakeFiles/finn.dir/src/verify.c.o: core/CMakeFiles/finn.dir/flags.make
+core/CMakeFiles/finn.dir/src/verify.c.o: /work/main/core/src/verify.c
+core/CMakeFiles/finn.dir/src/verify.c.o: core/CMakeFiles/finn.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object core/CMakeFiles/finn.dir/src/verify.c.o"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT core/CMakeFiles/finn.dir/src/verify.c.o -MF CMakeFiles/finn.dir/src/verify.c.o.d -o CMakeFiles/finn.dir/src/verify.c.o -c /work/main/core/src/verify.c
+
+core/CMakeFiles/finn.dir/src/verify.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/finn.dir/src/verify.c.i"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/core/src/verify.c > CMakeFiles/finn.dir/src/verify.c.i
+
+core/CMakeFiles/finn.dir/src/verify.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/finn.dir/src/verify.c.s"
+	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/core/src/verify.c -o CMakeFiles/finn.dir/src/verify.c.s
+
 core/CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.o: core/CMakeFiles/finn.dir/flags.make
 core/CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.o: generated/onnx.pb-c.c
 core/CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.o: core/CMakeFiles/finn.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object core/CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.o"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object core/CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.o"
 	cd /work/main/build/core && /usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -Wno-unused-parameter -MD -MT core/CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.o -MF CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.o.d -o CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.o -c /work/main/build/generated/onnx.pb-c.c
 
 core/CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.i: cmake_force
@@ -148,26 +204,34 @@ core/CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.s: cmake_force
 
 # Object files for target finn
 finn_OBJECTS = \
+"CMakeFiles/finn.dir/src/builder.c.o" \
 "CMakeFiles/finn.dir/src/error.c.o" \
 "CMakeFiles/finn.dir/src/plugin.c.o" \
 "CMakeFiles/finn.dir/src/registry.c.o" \
+"CMakeFiles/finn.dir/src/transform_names.c.o" \
+"CMakeFiles/finn.dir/src/transform_topk.c.o" \
 "CMakeFiles/finn.dir/src/util.c.o" \
+"CMakeFiles/finn.dir/src/verify.c.o" \
 "CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.o"
 
 # External object files for target finn
 finn_EXTERNAL_OBJECTS =
 
+lib/libfinn.so.0.1.0: core/CMakeFiles/finn.dir/src/builder.c.o
 lib/libfinn.so.0.1.0: core/CMakeFiles/finn.dir/src/error.c.o
 lib/libfinn.so.0.1.0: core/CMakeFiles/finn.dir/src/plugin.c.o
 lib/libfinn.so.0.1.0: core/CMakeFiles/finn.dir/src/registry.c.o
+lib/libfinn.so.0.1.0: core/CMakeFiles/finn.dir/src/transform_names.c.o
+lib/libfinn.so.0.1.0: core/CMakeFiles/finn.dir/src/transform_topk.c.o
 lib/libfinn.so.0.1.0: core/CMakeFiles/finn.dir/src/util.c.o
+lib/libfinn.so.0.1.0: core/CMakeFiles/finn.dir/src/verify.c.o
 lib/libfinn.so.0.1.0: core/CMakeFiles/finn.dir/__/generated/onnx.pb-c.c.o
 lib/libfinn.so.0.1.0: core/CMakeFiles/finn.dir/build.make
 lib/libfinn.so.0.1.0: /usr/lib/x86_64-linux-gnu/libz.so
 lib/libfinn.so.0.1.0: /usr/lib/x86_64-linux-gnu/libprotobuf-c.so
 lib/libfinn.so.0.1.0: /usr/lib/x86_64-linux-gnu/libyaml.so
 lib/libfinn.so.0.1.0: core/CMakeFiles/finn.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Linking C shared library ../lib/libfinn.so"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Linking C shared library ../lib/libfinn.so"
 	cd /work/main/build/core && $(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/finn.dir/link.txt --verbose=$(VERBOSE)
 	cd /work/main/build/core && $(CMAKE_COMMAND) -E cmake_symlink_library ../lib/libfinn.so.0.1.0 ../lib/libfinn.so.0 ../lib/libfinn.so
 

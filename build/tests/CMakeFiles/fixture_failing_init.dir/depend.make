@@ -1,0 +1,2 @@
+# Empty dependencies file for fixture_failing_init.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty dependencies file for fixture_good_steps.
+# This may be replaced when dependencies are built.
