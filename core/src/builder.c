@@ -209,6 +209,8 @@ static int load_start_model(finn_build *b, const finn_build_opts *opts, const ch
         fprintf(b->console, "Building dataflow accelerator from %s\n", path);
         if (finn_model_load(path, model, err) != 0)
             return -1;
+        if (finn_model_check(*model, err) != 0)
+            return finn_error_prefix(err, "%s: ", path);
     } else {
         (void)n_all;
         size_t n = strlen(b->output_dir) + strlen(all[start - 1]) + 32;
