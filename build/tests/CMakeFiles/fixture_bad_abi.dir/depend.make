@@ -1,2 +1,0 @@
-# Empty dependencies file for fixture_bad_abi.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for fixture_failing_init.
-# This may be replaced when dependencies are built.

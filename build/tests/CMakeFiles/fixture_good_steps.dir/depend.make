@@ -1,2 +1,0 @@
-# Empty dependencies file for fixture_good_steps.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for finn-run.
-# This may be replaced when dependencies are built.
