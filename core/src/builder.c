@@ -312,12 +312,14 @@ int finn_build_run(finn_registry *reg, const finn_config *cfg, const finn_build_
                               finn_registry_step_plugin(reg, name));
             finn_build_log(&b, "%s", err ? err->msg : "step failed");
             fprintf(b.console, "Build failed\n");
+            fflush(b.console);
             goto out;
         }
         if (finn_config_bool(cfg, "save_intermediate_models") &&
             save_checkpoint(&b, model, name, err) != 0) {
             finn_error_prefix(err, "step %s: saving the checkpoint: ", name);
             fprintf(b.console, "Build failed\n");
+            fflush(b.console);
             goto out;
         }
     }

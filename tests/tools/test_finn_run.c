@@ -40,8 +40,11 @@ static void write_model(const char *path, int dangling)
     finn_model_free(m);
 }
 
-static void write_text(const char *path, const char *text)
+/* Write a file inside the test's temporary folder. */
+static void write_text(const char *rel, const char *text)
 {
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", tmp, rel);
     FILE *f = fopen(path, "w");
     fputs(text, f);
     fclose(f);
@@ -248,7 +251,7 @@ static void test_bad_inputs(void)
     /* wrong value type */
     snprintf(recipe, sizeof recipe, "model: model.onnx\n%starget_fps: fast\n", base);
     write_text("type.yaml", recipe);
-    expect_error("type.yaml", "type.yaml:4");
+    expect_error("type.yaml", "type.yaml:5");
     expect_error("type.yaml", "target_fps");
 
     /* unknown key, with a hint */

@@ -66,6 +66,9 @@ typedef struct finn_node {
     size_t n_attrs;
     finn_attr *attrs;
     char *doc_string;   /* may be NULL */
+    /* Private to the ONNX writer: an empty name/domain that the file
+     * spelled out explicitly is written back explicitly. */
+    unsigned char explicit_empty;
 } finn_node;
 
 typedef struct finn_kv {

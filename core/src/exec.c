@@ -1,0 +1,196 @@
+/*
+ * exec.c - the reference executor: an execution context (tensor name ->
+ * tensor) and a node-by-node run through the op registry, with FINN's
+ * sanitizing of integer-annotated tensors.
+ */
+#include "finn/exec.h"
+#include "finn/registry.h"
+#include "uthash.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ctx_entry {
+    char *name;
+    finn_tensor *t;
+    size_t order;
+    UT_hash_handle hh;
+} ctx_entry;
+
+struct finn_exec_ctx {
+    ctx_entry *map;
+    ctx_entry **list; /* insertion order */
+    size_t n, cap;
+};
+
+finn_exec_ctx *finn_exec_ctx_new(finn_error *err)
+{
+    return finn_xcalloc(1, sizeof(finn_exec_ctx), err);
+}
+
+void finn_exec_ctx_free(finn_exec_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    ctx_entry *e, *tmp;
+    HASH_ITER(hh, ctx->map, e, tmp) {
+        HASH_DEL(ctx->map, e);
+        finn_tensor_free(e->t);
+        free(e->name);
+        free(e);
+    }
+    free(ctx->list);
+    free(ctx);
+}
+
+static ctx_entry *find(const finn_exec_ctx *ctx, const char *name)
+{
+    ctx_entry *e = NULL;
+    HASH_FIND_STR(ctx->map, name, e);
+    return e;
+}
+
+finn_tensor *finn_exec_ctx_get(const finn_exec_ctx *ctx, const char *name)
+{
+    ctx_entry *e = name ? find(ctx, name) : NULL;
+    return e ? e->t : NULL;
+}
+
+int finn_exec_ctx_set(finn_exec_ctx *ctx, const char *name, finn_tensor *t, finn_error *err)
+{
+    ctx_entry *e = find(ctx, name);
+    if (e) {
+        if (e->t != t)
+            finn_tensor_free(e->t);
+        e->t = t;
+        return 0;
+    }
+    if (finn_grow((void **)&ctx->list, &ctx->cap, ctx->n + 1, sizeof *ctx->list, err))
+        goto fail;
+    e = finn_xcalloc(1, sizeof *e, err);
+    if (!e)
+        goto fail;
+    if (!(e->name = finn_xstrdup(name, err))) {
+        free(e);
+        goto fail;
+    }
+    e->t = t;
+    e->order = ctx->n;
+    ctx->list[ctx->n++] = e;
+    HASH_ADD_KEYPTR(hh, ctx->map, e->name, strlen(e->name), e);
+    return 0;
+fail:
+    finn_tensor_free(t);
+    return -1;
+}
+
+finn_tensor *finn_exec_ctx_take(finn_exec_ctx *ctx, const char *name)
+{
+    ctx_entry *e = find(ctx, name);
+    if (!e)
+        return NULL;
+    finn_tensor *t = e->t;
+    HASH_DEL(ctx->map, e);
+    memmove(&ctx->list[e->order], &ctx->list[e->order + 1],
+            (ctx->n - e->order - 1) * sizeof *ctx->list);
+    ctx->n--;
+    for (size_t i = e->order; i < ctx->n; i++)
+        ctx->list[i]->order = i;
+    free(e->name);
+    free(e);
+    return t;
+}
+
+size_t finn_exec_ctx_count(const finn_exec_ctx *ctx)
+{
+    return ctx->n;
+}
+
+const char *finn_exec_ctx_name(const finn_exec_ctx *ctx, size_t i)
+{
+    return i < ctx->n ? ctx->list[i]->name : NULL;
+}
+
+/* FINN's sanitizing: a tensor annotated with an integer type whose values
+ * are not allowed is rounded half to even; a change above 1e-2 means the
+ * graph computes something the annotation does not describe. */
+static int sanitize(const finn_model *m, const finn_node *n, const char *name,
+                    finn_exec_ctx *ctx, finn_error *err)
+{
+    finn_tensor *t = finn_exec_ctx_get(ctx, name);
+    if (!t || !finn_model_has_datatype(m, name))
+        return 0;
+    finn_datatype dt = finn_model_datatype(m, name);
+    if (!finn_dt_is_integer(dt))
+        return 0;
+    size_t count = finn_tensor_numel(t);
+    for (size_t i = 0; i < count; i++) {
+        double v = finn_tensor_get(t, i);
+        if (finn_dt_allowed(dt, v))
+            continue;
+        double r = nearbyint(v); /* default rounding mode: half to even */
+        if (fabs(r - v) > 1e-2) {
+            char buf[FINN_DT_NAME_MAX];
+            return finn_error_set(err, FINN_ERR_INVALID,
+                                  "node '%s' (%s): tensor '%s' is annotated %s but holds %g",
+                                  n->name, n->op_type, name, finn_dt_name(dt, buf, sizeof buf), v);
+        }
+        finn_tensor_set(t, i, r);
+    }
+    return 0;
+}
+
+int finn_execute_node(const finn_registry *reg, const finn_model *m, const finn_node *n,
+                      finn_exec_ctx *ctx, finn_error *err)
+{
+    const finn_op *op = finn_registry_op(reg, n->domain, n->op_type);
+    if (!op || !op->execute)
+        return finn_error_set(err, FINN_ERR_NOT_FOUND,
+                              "node '%s': no plugin executes op %s%s%s", n->name,
+                              n->domain[0] ? n->domain : "", n->domain[0] ? "::" : "",
+                              n->op_type);
+    for (size_t k = 0; k < n->n_inputs; k++) {
+        if (!n->inputs[k][0])
+            continue;
+        if (!finn_exec_ctx_get(ctx, n->inputs[k]))
+            return finn_error_set(err, FINN_ERR_NOT_FOUND,
+                                  "node '%s' (%s): input '%s' has no value", n->name, n->op_type,
+                                  n->inputs[k]);
+        if (sanitize(m, n, n->inputs[k], ctx, err))
+            return -1;
+    }
+    if (op->execute(m, n, ctx, err)) {
+        if (strncmp(err->msg, "node '", 6))
+            finn_error_prefix(err, "node '%s' (%s): ", n->name, n->op_type);
+        return -1;
+    }
+    for (size_t k = 0; k < n->n_outputs; k++)
+        if (n->outputs[k][0] && sanitize(m, n, n->outputs[k], ctx, err))
+            return -1;
+    return 0;
+}
+
+int finn_execute(const finn_registry *reg, const finn_model *m, finn_exec_ctx *ctx,
+                 finn_error *err)
+{
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        const char *in = m->inputs[i];
+        if (!finn_exec_ctx_get(ctx, in) && !finn_model_initializer(m, in))
+            return finn_error_set(err, FINN_ERR_INVALID, "graph input '%s' was not given", in);
+    }
+    /* initializers join the context, as in FINN's full execution context */
+    for (size_t i = 0; i < m->n_values; i++) {
+        const finn_value *v = m->values[i];
+        if (!v->init || finn_exec_ctx_get(ctx, v->name))
+            continue;
+        finn_tensor *t = finn_tensor_copy(v->init, err);
+        if (!t || finn_exec_ctx_set(ctx, v->name, t, err))
+            return -1;
+    }
+    for (size_t i = 0; i < m->n_nodes; i++)
+        if (finn_execute_node(reg, m, m->nodes[i], ctx, err))
+            return -1;
+    return 0;
+}

@@ -1,0 +1,231 @@
+/*
+ * model_graph.c - graph queries (producer, consumers), names, topological
+ * sort, consistency check, tensor renaming and load-time domain repair.
+ */
+#include "model_priv.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int finn_model_reindex_value(finn_model *m, finn_value *v, const char *to, finn_error *err);
+
+finn_node *finn_model_producer(const finn_model *m, const char *tensor)
+{
+    if (!tensor || !*tensor)
+        return NULL;
+    for (size_t i = 0; i < m->n_nodes; i++)
+        for (size_t k = 0; k < m->nodes[i]->n_outputs; k++)
+            if (!strcmp(m->nodes[i]->outputs[k], tensor))
+                return m->nodes[i];
+    return NULL;
+}
+
+size_t finn_model_consumers(const finn_model *m, const char *tensor, finn_node **out, size_t max)
+{
+    size_t count = 0;
+    if (!tensor || !*tensor)
+        return 0;
+    for (size_t i = 0; i < m->n_nodes; i++) {
+        const finn_node *n = m->nodes[i];
+        for (size_t k = 0; k < n->n_inputs; k++)
+            if (!strcmp(n->inputs[k], tensor)) {
+                if (count < max && out)
+                    out[count] = m->nodes[i];
+                count++;
+                break;
+            }
+    }
+    return count;
+}
+
+finn_node *finn_model_single_consumer(const finn_model *m, const char *tensor)
+{
+    finn_node *n = NULL;
+    return finn_model_consumers(m, tensor, &n, 1) == 1 ? n : NULL;
+}
+
+static bool tensor_name_used(const finn_model *m, const char *name)
+{
+    if (finn_model_value(m, name) || finn_model_is_input(m, name) || finn_model_is_output(m, name))
+        return true;
+    for (size_t i = 0; i < m->n_nodes; i++) {
+        const finn_node *n = m->nodes[i];
+        for (size_t k = 0; k < n->n_inputs; k++)
+            if (!strcmp(n->inputs[k], name))
+                return true;
+        for (size_t k = 0; k < n->n_outputs; k++)
+            if (!strcmp(n->outputs[k], name))
+                return true;
+    }
+    return false;
+}
+
+char *finn_model_unique_tensor_name(const finn_model *m, const char *prefix)
+{
+    char buf[512];
+    for (unsigned long k = 0;; k++) {
+        snprintf(buf, sizeof buf, "%s_%lu", prefix, k);
+        if (!tensor_name_used(m, buf))
+            return strdup(buf);
+    }
+}
+
+char *finn_model_unique_node_name(const finn_model *m, const char *op_type)
+{
+    char buf[512];
+    for (unsigned long k = 0;; k++) {
+        snprintf(buf, sizeof buf, "%s_%lu", op_type, k);
+        if (!finn_model_find_node(m, buf))
+            return strdup(buf);
+    }
+}
+
+/* Kahn's algorithm by levels, as QONNX's SortGraph (toposort_flatten with
+ * sorting): every node whose producers are all placed joins the next level;
+ * a level keeps the original order.  Unlike SortGraph, a node with neither
+ * predecessors nor successors is kept, not dropped. */
+int finn_model_toposort(finn_model *m, finn_error *err)
+{
+    size_t n = m->n_nodes;
+    if (n < 2)
+        return 0;
+    size_t *level = finn_xmalloc(n * sizeof *level, err);
+    finn_node **sorted = finn_xmalloc(n * sizeof *sorted, err);
+    if (!level || !sorted) {
+        free(level);
+        free(sorted);
+        return -1;
+    }
+    /* producer index of each node input, found once */
+    size_t placed = 0;
+    for (size_t i = 0; i < n; i++)
+        level[i] = SIZE_MAX;
+    for (size_t lv = 0; placed < n; lv++) {
+        size_t before = placed;
+        for (size_t i = 0; i < n; i++) {
+            if (level[i] != SIZE_MAX)
+                continue;
+            bool ready = true;
+            const finn_node *nd = m->nodes[i];
+            for (size_t k = 0; k < nd->n_inputs && ready; k++) {
+                finn_node *p = finn_model_producer(m, nd->inputs[k]);
+                if (!p)
+                    continue;
+                size_t pi = finn_model_node_index(m, p);
+                if (level[pi] == SIZE_MAX || level[pi] == lv)
+                    ready = false;
+            }
+            if (ready) {
+                level[i] = lv;
+                sorted[placed++] = m->nodes[i];
+            }
+        }
+        if (placed == before) {
+            for (size_t i = 0; i < n; i++)
+                if (level[i] == SIZE_MAX) {
+                    finn_error_set(err, FINN_ERR_INVALID,
+                                   "the graph has a cycle through node '%s' (%s)",
+                                   m->nodes[i]->name, m->nodes[i]->op_type);
+                    break;
+                }
+            free(level);
+            free(sorted);
+            return -1;
+        }
+    }
+    memcpy(m->nodes, sorted, n * sizeof *sorted);
+    free(level);
+    free(sorted);
+    return 0;
+}
+
+static bool is_produced(const finn_model *m, const char *t)
+{
+    return finn_model_producer(m, t) || finn_model_is_input(m, t) ||
+           finn_model_initializer(m, t) != NULL;
+}
+
+int finn_model_check(const finn_model *m, finn_error *err)
+{
+    for (size_t i = 0; i < m->n_nodes; i++) {
+        const finn_node *n = m->nodes[i];
+        for (size_t k = 0; k < n->n_inputs; k++) {
+            const char *t = n->inputs[k];
+            if (*t && !is_produced(m, t))
+                return finn_error_set(err, FINN_ERR_INVALID,
+                                      "node '%s' (%s): input %zu '%s' is not produced by any node, "
+                                      "not an initializer and not a graph input",
+                                      n->name, n->op_type, k, t);
+        }
+    }
+    for (size_t i = 0; i < m->n_outputs; i++)
+        if (!is_produced(m, m->outputs[i]))
+            return finn_error_set(err, FINN_ERR_INVALID,
+                                  "graph output '%s' is not produced by any node", m->outputs[i]);
+    return 0;
+}
+
+static int rename_in(char **list, size_t n, const char *from, const char *to, finn_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i], from)) {
+            char *s = finn_xstrdup(to, err);
+            if (!s)
+                return -1;
+            free(list[i]);
+            list[i] = s;
+        }
+    return 0;
+}
+
+int finn_model_rename_tensor(finn_model *m, const char *from, const char *to, finn_error *err)
+{
+    if (!strcmp(from, to))
+        return 0;
+    if (finn_model_value(m, to))
+        return finn_error_set(err, FINN_ERR_INVALID, "cannot rename tensor '%s' to '%s': name in use",
+                              from, to);
+    /* from may point into a slot we are about to free */
+    char *src = finn_xstrdup(from, err);
+    if (!src)
+        return -1;
+    int rc = rename_in(m->inputs, m->n_inputs, src, to, err) ||
+             rename_in(m->outputs, m->n_outputs, src, to, err);
+    for (size_t i = 0; !rc && i < m->n_nodes; i++) {
+        finn_node *n = m->nodes[i];
+        rc = rename_in(n->inputs, n->n_inputs, src, to, err) ||
+             rename_in(n->outputs, n->n_outputs, src, to, err);
+    }
+    finn_value *v = finn_model_value(m, src);
+    if (!rc && v)
+        rc = finn_model_reindex_value(m, v, to, err);
+    free(src);
+    return rc ? -1 : 0;
+}
+
+size_t finn_model_repair_domains(finn_model *m)
+{
+    size_t changed = 0;
+    for (size_t i = 0; i < m->n_nodes; i++) {
+        finn_node *n = m->nodes[i];
+        const char *to = NULL;
+        if (!strcmp(n->domain, "finn")) {
+            const char *be = finn_node_attr_s(n, "backend", NULL);
+            to = be && !strcmp(be, "fpgadataflow") ? "finn.custom_op.fpgadataflow"
+                                                   : "qonnx.custom_op.general";
+        } else if (!strcmp(n->domain, "finn.custom_op.general")) {
+            to = "qonnx.custom_op.general";
+        }
+        if (!to)
+            continue;
+        char *d = strdup(to);
+        if (!d)
+            continue;
+        free(n->domain);
+        n->domain = d;
+        changed++;
+    }
+    return changed;
+}

@@ -1,0 +1,61 @@
+/*
+ * model_priv.h - what a finn_model keeps behind its `priv` pointer: the
+ * tensor-name index and the parts of the loaded ONNX file that the IR does
+ * not model, so that saving writes them back unchanged.
+ */
+#ifndef FINN_MODEL_PRIV_H
+#define FINN_MODEL_PRIV_H
+
+#include <stdint.h>
+#include "finn/model.h"
+#include "uthash.h"
+
+/* name -> value (index into nothing: values are stable pointers) */
+typedef struct value_index {
+    const char *name; /* points into the value */
+    finn_value *value;
+    UT_hash_handle hh;
+} value_index;
+
+/* An initializer as it was loaded: when the tensor the model holds still
+ * has the same name, shape and content, the original TensorProto (its
+ * encoding, doc string, ...) is written back byte for byte. */
+typedef struct init_origin {
+    const finn_tensor *tensor; /* key: the tensor object loaded */
+    const void *proto;         /* Onnx__TensorProto inside the source */
+    char *name;
+    uint64_t hash;
+    UT_hash_handle hh;
+} init_origin;
+
+/* The unpacked ModelProto of the file a model came from, shared by clones. */
+typedef struct model_source {
+    int refcount;
+    void *proto; /* Onnx__ModelProto */
+} model_source;
+
+typedef struct model_priv {
+    value_index *index;
+    init_origin *origins;
+    model_source *source;  /* NULL for models built in memory */
+    uint64_t next_order;   /* for value order keys */
+} model_priv;
+
+static inline model_priv *model_priv_of(const finn_model *m) { return (model_priv *)m->priv; }
+
+/* FNV-1a over type, shape and bytes of a tensor. */
+uint64_t finn_tensor_hash(const finn_tensor *t);
+/* Record that t was loaded from proto (model_priv bookkeeping). */
+int finn_model_add_origin(finn_model *m, const finn_tensor *t, const char *name,
+                          const void *proto, uint64_t hash, finn_error *err);
+const init_origin *finn_model_find_origin(const finn_model *m, const finn_tensor *t);
+void finn_model_source_release(model_source *src);
+/* Next order key for a new list entry. */
+uint64_t finn_model_next_order(finn_model *m);
+/* Append a value (takes ownership), indexing it. */
+int finn_model_add_value(finn_model *m, finn_value *v, finn_error *err);
+void finn_value_free(finn_value *v);
+void finn_attr_clear(finn_attr *a);
+int finn_attr_copy(finn_attr *dst, const finn_attr *src, finn_error *err);
+
+#endif

@@ -1,0 +1,817 @@
+/*
+ * onnx_io.c - ONNX files to and from the IR, through protobuf-c code
+ * generated from schemas/onnx.proto.
+ *
+ * Faithful round trip: the unpacked ModelProto of a loaded file is kept
+ * (model_priv.source).  Saving builds a fresh ModelProto from the IR but
+ * carries over, by shallow pointer, what the IR does not model: unknown
+ * fields (functions, training info, sparse initializers, ...), doc strings,
+ * and every initializer whose content did not change, so its encoding is
+ * written back byte for byte.
+ */
+#include "model_priv.h"
+#include "onnx.pb-c.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void finn_model_source_release(model_source *src)
+{
+    if (!src || --src->refcount > 0)
+        return;
+    onnx__model_proto__free_unpacked(src->proto, NULL);
+    free(src);
+}
+
+/* ======================= loading ========================================== */
+
+static int tensor_from_proto(const Onnx__TensorProto *tp, const char *what, finn_tensor **out,
+                             finn_error *err)
+{
+    int type = tp->data_type;
+    if (finn_elem_size((finn_elem_type)type) == 0)
+        return finn_error_set(err, FINN_ERR_UNSUPPORTED,
+                              "%s: element type %d is not supported", what, type);
+    if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+        return finn_error_set(err, FINN_ERR_UNSUPPORTED,
+                              "%s: external tensor data is not supported", what);
+    if (tp->n_dims > FINN_MAX_DIMS)
+        return finn_error_set(err, FINN_ERR_UNSUPPORTED, "%s: %zu dimensions (at most %d)", what,
+                              tp->n_dims, FINN_MAX_DIMS);
+    for (size_t i = 0; i < tp->n_dims; i++)
+        if (tp->dims[i] < 0)
+            return finn_error_set(err, FINN_ERR_PARSE, "%s: negative dimension", what);
+    finn_tensor *t = finn_tensor_new((finn_elem_type)type, (int)tp->n_dims, tp->dims, err);
+    if (!t)
+        return -1;
+    size_t n = finn_tensor_numel(t), nbytes = finn_tensor_nbytes(t);
+    size_t have = 0;
+    if (tp->has_raw_data) {
+        have = tp->raw_data.len;
+        if (have == nbytes)
+            memcpy(t->data, tp->raw_data.data, nbytes);
+        else
+            have = SIZE_MAX;
+    } else {
+        switch (type) {
+        case FINN_ELEM_FLOAT:
+            have = tp->n_float_data;
+            if (have == n)
+                memcpy(t->data, tp->float_data, nbytes);
+            break;
+        case FINN_ELEM_INT64:
+            have = tp->n_int64_data;
+            if (have == n)
+                memcpy(t->data, tp->int64_data, nbytes);
+            break;
+        case FINN_ELEM_DOUBLE:
+            have = tp->n_double_data;
+            if (have == n)
+                memcpy(t->data, tp->double_data, nbytes);
+            break;
+        case FINN_ELEM_UINT32:
+        case FINN_ELEM_UINT64:
+            have = tp->n_uint64_data;
+            for (size_t i = 0; have == n && i < n; i++) {
+                if (type == FINN_ELEM_UINT32)
+                    ((uint32_t *)t->data)[i] = (uint32_t)tp->uint64_data[i];
+                else
+                    ((uint64_t *)t->data)[i] = tp->uint64_data[i];
+            }
+            break;
+        default: /* int32 field carries int8/16/32, uint8/16, bool, float16 bits */
+            have = tp->n_int32_data;
+            for (size_t i = 0; have == n && i < n; i++) {
+                int32_t v = tp->int32_data[i];
+                switch (type) {
+                case FINN_ELEM_INT32: ((int32_t *)t->data)[i] = v; break;
+                case FINN_ELEM_INT16: ((int16_t *)t->data)[i] = (int16_t)v; break;
+                case FINN_ELEM_INT8: ((int8_t *)t->data)[i] = (int8_t)v; break;
+                case FINN_ELEM_UINT16:
+                case FINN_ELEM_FLOAT16: ((uint16_t *)t->data)[i] = (uint16_t)v; break;
+                default: ((uint8_t *)t->data)[i] = (uint8_t)v; break;
+                }
+            }
+            break;
+        }
+    }
+    if (have != n && !(tp->has_raw_data && have == nbytes)) {
+        finn_tensor_free(t);
+        return finn_error_set(err, FINN_ERR_PARSE, "%s: data size does not match shape %zu elements",
+                              what, n);
+    }
+    *out = t;
+    return 0;
+}
+
+static int set_value_type(finn_value *v, const Onnx__TypeProto *tp, finn_error *err)
+{
+    if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
+        return 0;
+    const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+    if (tt->has_elem_type)
+        v->elem = (finn_elem_type)tt->elem_type;
+    if (!tt->shape)
+        return 0;
+    if (tt->shape->n_dim > FINN_MAX_DIMS)
+        return finn_error_set(err, FINN_ERR_UNSUPPORTED, "tensor '%s': %zu dimensions (at most %d)",
+                              v->name, tt->shape->n_dim, FINN_MAX_DIMS);
+    v->ndim = (int)tt->shape->n_dim;
+    for (size_t i = 0; i < tt->shape->n_dim; i++) {
+        const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+        v->shape[i] = -1;
+        free(v->dim_param[i]);
+        v->dim_param[i] = NULL;
+        if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            v->shape[i] = d->dim_value;
+        else if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
+                 !(v->dim_param[i] = finn_xstrdup(d->dim_param, err)))
+            return -1;
+    }
+    return 0;
+}
+
+static int load_value_info(finn_model *m, const Onnx__ValueInfoProto *vi, char **list_slot,
+                           finn_error *err)
+{
+    const char *name = vi->name ? vi->name : "";
+    finn_value *v = finn_model_get_or_add_value(m, name, err);
+    if (!v || set_value_type(v, vi->type, err))
+        return -1;
+    if (list_slot) {
+        if (!(*list_slot = finn_xstrdup(name, err)))
+            return -1;
+    } else if (!v->in_value_info) {
+        v->in_value_info = true;
+        v->vi_order = finn_model_next_order(m);
+    }
+    return 0;
+}
+
+static finn_attr_type attr_kind(const Onnx__AttributeProto *a)
+{
+    if (a->has_type)
+        return (finn_attr_type)a->type;
+    /* IR version < 2 files leave the type out: infer it from the field set */
+    if (a->has_f) return FINN_ATTR_FLOAT;
+    if (a->has_i) return FINN_ATTR_INT;
+    if (a->has_s) return FINN_ATTR_STRING;
+    if (a->t) return FINN_ATTR_TENSOR;
+    if (a->g) return FINN_ATTR_GRAPH;
+    if (a->n_floats) return FINN_ATTR_FLOATS;
+    if (a->n_ints) return FINN_ATTR_INTS;
+    if (a->n_strings) return FINN_ATTR_STRINGS;
+    return FINN_ATTR_UNDEFINED;
+}
+
+static int attr_keep_opaque(finn_attr *dst, const Onnx__AttributeProto *a, finn_error *err)
+{
+    dst->type = attr_kind(a);
+    dst->opaque_len = onnx__attribute_proto__get_packed_size(a);
+    dst->opaque = finn_xmalloc(dst->opaque_len, err);
+    if (!dst->opaque)
+        return -1;
+    onnx__attribute_proto__pack(a, dst->opaque);
+    return 0;
+}
+
+static int load_attr(finn_attr *dst, const Onnx__AttributeProto *a, const char *node,
+                     finn_error *err)
+{
+    memset(dst, 0, sizeof *dst);
+    if (!(dst->name = finn_xstrdup(a->name, err)))
+        return -1;
+    finn_attr_type k = attr_kind(a);
+    bool plain = !a->ref_attr_name && !a->doc_string && a->base.n_unknown_fields == 0;
+    switch (plain ? k : FINN_ATTR_UNDEFINED) {
+    case FINN_ATTR_FLOAT:
+        dst->type = k;
+        dst->f = a->f;
+        return 0;
+    case FINN_ATTR_INT:
+        dst->type = k;
+        dst->i = a->i;
+        return 0;
+    case FINN_ATTR_STRING:
+        dst->type = k;
+        dst->s_len = a->s.len;
+        if (!(dst->s = finn_xmalloc(a->s.len + 1, err)))
+            return -1;
+        if (a->s.len)
+            memcpy(dst->s, a->s.data, a->s.len);
+        dst->s[a->s.len] = 0;
+        return 0;
+    case FINN_ATTR_TENSOR: {
+        char what[600];
+        snprintf(what, sizeof what, "node '%s' attribute '%s'", node, a->name ? a->name : "");
+        finn_error tmp;
+        if (a->t && tensor_from_proto(a->t, what, &dst->t, &tmp) == 0) {
+            dst->type = k;
+            return 0;
+        }
+        return attr_keep_opaque(dst, a, err); /* e.g. a string tensor */
+    }
+    case FINN_ATTR_FLOATS:
+        dst->type = k;
+        dst->n = a->n_floats;
+        if (!(dst->floats = finn_xmalloc(a->n_floats * sizeof(float), err)))
+            return -1;
+        if (a->n_floats)
+            memcpy(dst->floats, a->floats, a->n_floats * sizeof(float));
+        return 0;
+    case FINN_ATTR_INTS:
+        dst->type = k;
+        dst->n = a->n_ints;
+        if (!(dst->ints = finn_xmalloc(a->n_ints * sizeof(int64_t), err)))
+            return -1;
+        if (a->n_ints)
+            memcpy(dst->ints, a->ints, a->n_ints * sizeof(int64_t));
+        return 0;
+    case FINN_ATTR_STRINGS:
+        dst->type = k;
+        if (!(dst->strings = finn_xcalloc(a->n_strings ? a->n_strings : 1, sizeof(char *), err)))
+            return -1;
+        for (size_t i = 0; i < a->n_strings; i++) {
+            if (!(dst->strings[i] = finn_xmalloc(a->strings[i].len + 1, err)))
+                return -1;
+            dst->n = i + 1;
+            if (a->strings[i].len)
+                memcpy(dst->strings[i], a->strings[i].data, a->strings[i].len);
+            dst->strings[i][a->strings[i].len] = 0;
+        }
+        return 0;
+    default:
+        return attr_keep_opaque(dst, a, err);
+    }
+}
+
+static int load_node(finn_model *m, const Onnx__NodeProto *np, finn_error *err)
+{
+    finn_node *n = finn_node_new(np->op_type ? np->op_type : "", np->domain, np->name, err);
+    if (!n)
+        return -1;
+    for (size_t i = 0; i < np->n_input; i++)
+        if (finn_node_add_input(n, np->input[i], err))
+            goto fail;
+    for (size_t i = 0; i < np->n_output; i++)
+        if (finn_node_add_output(n, np->output[i], err))
+            goto fail;
+    if (np->n_attribute) {
+        n->attrs = finn_xcalloc(np->n_attribute, sizeof *n->attrs, err);
+        if (!n->attrs)
+            goto fail;
+        for (size_t i = 0; i < np->n_attribute; i++) {
+            n->n_attrs = i + 1;
+            if (load_attr(&n->attrs[i], np->attribute[i], n->name, err))
+                goto fail;
+        }
+    }
+    n->explicit_empty = (np->name && !np->name[0] ? 1 : 0) | (np->domain && !np->domain[0] ? 2 : 0);
+    if (np->doc_string && !(n->doc_string = finn_xstrdup(np->doc_string, err)))
+        goto fail;
+    if (finn_model_insert_node(m, m->n_nodes, n, err))
+        goto fail;
+    return 0;
+fail:
+    finn_node_free(n);
+    return -1;
+}
+
+static int load_graph(finn_model *m, const Onnx__ModelProto *mp, finn_error *err)
+{
+    const Onnx__GraphProto *g = mp->graph;
+    free(m->graph_name);
+    if (!(m->graph_name = finn_xstrdup(g->name ? g->name : "", err)))
+        return -1;
+    m->ir_version = mp->has_ir_version ? mp->ir_version : 0;
+    m->model_version = mp->has_model_version ? mp->model_version : 0;
+#define DUP_OPT(dst, src)                                          \
+    if ((src) && !((dst) = finn_xstrdup((src), err)))              \
+        return -1;
+    DUP_OPT(m->producer_name, mp->producer_name)
+    DUP_OPT(m->producer_version, mp->producer_version)
+    DUP_OPT(m->model_domain, mp->domain)
+    DUP_OPT(m->doc_string, mp->doc_string)
+#undef DUP_OPT
+    for (size_t i = 0; i < mp->n_opset_import; i++) {
+        const Onnx__OperatorSetIdProto *o = mp->opset_import[i];
+        finn_opset *a = realloc(m->opsets, (m->n_opsets + 1) * sizeof *a);
+        if (!a)
+            return finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
+        m->opsets = a;
+        if (!(a[m->n_opsets].domain = finn_xstrdup(o->domain ? o->domain : "", err)))
+            return -1;
+        a[m->n_opsets++].version = o->has_version ? o->version : 0;
+    }
+    for (size_t i = 0; i < mp->n_metadata_props; i++) {
+        const Onnx__StringStringEntryProto *kv = mp->metadata_props[i];
+        if (finn_model_set_meta(m, kv->key ? kv->key : "", kv->value ? kv->value : "", err))
+            return -1;
+    }
+    m->inputs = finn_xcalloc(g->n_input ? g->n_input : 1, sizeof(char *), err);
+    m->outputs = finn_xcalloc(g->n_output ? g->n_output : 1, sizeof(char *), err);
+    if (!m->inputs || !m->outputs)
+        return -1;
+    for (size_t i = 0; i < g->n_input; i++) {
+        m->n_inputs = i + 1;
+        if (load_value_info(m, g->input[i], &m->inputs[i], err))
+            return -1;
+    }
+    for (size_t i = 0; i < g->n_output; i++) {
+        m->n_outputs = i + 1;
+        if (load_value_info(m, g->output[i], &m->outputs[i], err))
+            return -1;
+    }
+    for (size_t i = 0; i < g->n_value_info; i++)
+        if (load_value_info(m, g->value_info[i], NULL, err))
+            return -1;
+    for (size_t i = 0; i < g->n_initializer; i++) {
+        const Onnx__TensorProto *tp = g->initializer[i];
+        const char *name = tp->name ? tp->name : "";
+        char what[600];
+        snprintf(what, sizeof what, "initializer '%s'", name);
+        finn_tensor *t;
+        if (tensor_from_proto(tp, what, &t, err))
+            return -1;
+        finn_value *v = finn_model_get_or_add_value(m, name, err);
+        if (!v) {
+            finn_tensor_free(t);
+            return -1;
+        }
+        /* keep a value_info shape (it may carry dim_params) but take the data */
+        finn_tensor_free(v->init);
+        v->init = t;
+        v->init_order = finn_model_next_order(m);
+        if (v->elem == FINN_ELEM_UNDEFINED)
+            v->elem = t->type;
+        if (v->ndim < 0) {
+            v->ndim = t->ndim;
+            memcpy(v->shape, t->shape, sizeof(int64_t) * (size_t)t->ndim);
+        }
+        if (finn_model_add_origin(m, t, name, tp, finn_tensor_hash(t), err))
+            return -1;
+    }
+    for (size_t i = 0; i < g->n_quantization_annotation; i++) {
+        const Onnx__TensorAnnotation *ta = g->quantization_annotation[i];
+        const char *name = ta->tensor_name ? ta->tensor_name : "";
+        finn_value *v = finn_model_get_or_add_value(m, name, err);
+        if (!v)
+            return -1;
+        for (size_t k = 0; k < ta->n_quant_parameter_tensor_names; k++) {
+            const Onnx__StringStringEntryProto *kv = ta->quant_parameter_tensor_names[k];
+            if (finn_model_set_annotation(m, name, kv->key ? kv->key : "",
+                                          kv->value ? kv->value : "", err))
+                return -1;
+        }
+        v->annot_order = finn_model_next_order(m);
+    }
+    for (size_t i = 0; i < g->n_node; i++)
+        if (load_node(m, g->node[i], err))
+            return -1;
+    return 0;
+}
+
+int finn_model_parse(const void *buf, size_t len, const char *what, finn_model **out,
+                     finn_error *err)
+{
+    *out = NULL;
+    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
+    if (!mp)
+        return finn_error_set(err, FINN_ERR_PARSE,
+                              "%s: not a valid ONNX model (truncated or not protobuf)", what);
+    if (!mp->graph || !mp->has_ir_version) {
+        const char *missing = mp->graph ? "ir_version" : "graph";
+        onnx__model_proto__free_unpacked(mp, NULL);
+        return finn_error_set(err, FINN_ERR_PARSE, "%s: not an ONNX model (no %s)", what,
+                              missing);
+    }
+    finn_model *m = finn_model_new("", err);
+    model_source *src = m ? finn_xcalloc(1, sizeof *src, err) : NULL;
+    if (!src) {
+        onnx__model_proto__free_unpacked(mp, NULL);
+        finn_model_free(m);
+        return -1;
+    }
+    src->refcount = 1;
+    src->proto = mp;
+    model_priv_of(m)->source = src;
+    if (load_graph(m, mp, err)) {
+        finn_error_prefix(err, "%s: ", what);
+        finn_model_free(m);
+        return -1;
+    }
+    *out = m;
+    return 0;
+}
+
+int finn_model_load(const char *path, finn_model **out, finn_error *err)
+{
+    void *buf;
+    size_t len;
+    *out = NULL;
+    if (finn_read_file(path, &buf, &len, err))
+        return -1;
+    int rc = finn_model_parse(buf, len, path, out, err);
+    free(buf);
+    return rc;
+}
+
+/* ======================= saving ============================================ */
+
+/* Everything allocated to build the ModelProto, freed together. */
+typedef struct arena {
+    void **ptrs;
+    size_t n, cap;
+    Onnx__AttributeProto **unpacked; /* opaque attributes, freed with free_unpacked */
+    size_t n_unpacked, cap_unpacked;
+    bool failed;
+} arena;
+
+static void *arena_alloc(arena *a, size_t size)
+{
+    if (a->failed)
+        return NULL;
+    if (finn_grow((void **)&a->ptrs, &a->cap, a->n + 1, sizeof *a->ptrs, NULL)) {
+        a->failed = true;
+        return NULL;
+    }
+    void *p = calloc(1, size ? size : 1);
+    if (!p) {
+        a->failed = true;
+        return NULL;
+    }
+    a->ptrs[a->n++] = p;
+    return p;
+}
+
+static void arena_free(arena *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->ptrs[i]);
+    free(a->ptrs);
+    for (size_t i = 0; i < a->n_unpacked; i++)
+        onnx__attribute_proto__free_unpacked(a->unpacked[i], NULL);
+    free(a->unpacked);
+}
+
+/* A message of the arena, initialised from its protobuf-c INIT value. */
+static void *new_msg(arena *a, size_t size, const void *init)
+{
+    void *p = arena_alloc(a, size);
+    if (p)
+        memcpy(p, init, size);
+    return p;
+}
+#define NEW(a, T, INIT) ((T *)new_msg((a), sizeof(T), &(T)INIT))
+
+static Onnx__TensorProto *tensor_to_proto(arena *a, const finn_tensor *t, const char *name)
+{
+    Onnx__TensorProto *tp = NEW(a, Onnx__TensorProto, ONNX__TENSOR_PROTO__INIT);
+    if (!tp)
+        return NULL;
+    tp->n_dims = (size_t)t->ndim;
+    tp->dims = (int64_t *)t->shape;
+    tp->has_data_type = 1;
+    tp->data_type = t->type;
+    tp->name = (char *)name;
+    tp->has_raw_data = 1;
+    tp->raw_data.len = finn_tensor_nbytes(t);
+    tp->raw_data.data = t->data; /* little-endian hosts only (as x86/ARM) */
+    return tp;
+}
+
+static Onnx__ValueInfoProto *value_info_of(arena *a, const finn_model *m, const char *name)
+{
+    Onnx__ValueInfoProto *vi = NEW(a, Onnx__ValueInfoProto, ONNX__VALUE_INFO_PROTO__INIT);
+    if (!vi)
+        return NULL;
+    vi->name = (char *)name;
+    const finn_value *v = finn_model_value(m, name);
+    if (!v || (v->elem == FINN_ELEM_UNDEFINED && v->ndim < 0))
+        return vi;
+    Onnx__TypeProto *tp = NEW(a, Onnx__TypeProto, ONNX__TYPE_PROTO__INIT);
+    Onnx__TypeProto__Tensor *tt = NEW(a, Onnx__TypeProto__Tensor, ONNX__TYPE_PROTO__TENSOR__INIT);
+    if (!tp || !tt)
+        return NULL;
+    tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    tp->tensor_type = tt;
+    vi->type = tp;
+    tt->has_elem_type = 1;
+    tt->elem_type = v->elem;
+    if (v->ndim < 0)
+        return vi;
+    Onnx__TensorShapeProto *sp = NEW(a, Onnx__TensorShapeProto, ONNX__TENSOR_SHAPE_PROTO__INIT);
+    Onnx__TensorShapeProto__Dimension **dims =
+        arena_alloc(a, sizeof(*dims) * (size_t)(v->ndim ? v->ndim : 1));
+    if (!sp || !dims)
+        return NULL;
+    sp->n_dim = (size_t)v->ndim;
+    sp->dim = dims;
+    for (int i = 0; i < v->ndim; i++) {
+        Onnx__TensorShapeProto__Dimension *d = NEW(a, Onnx__TensorShapeProto__Dimension,
+                                                   ONNX__TENSOR_SHAPE_PROTO__DIMENSION__INIT);
+        if (!d)
+            return NULL;
+        if (v->dim_param[i]) {
+            d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+            d->dim_param = v->dim_param[i];
+        } else if (v->shape[i] >= 0) {
+            d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+            d->dim_value = v->shape[i];
+        }
+        dims[i] = d;
+    }
+    tt->shape = sp;
+    return vi;
+}
+
+static Onnx__AttributeProto *attr_to_proto(arena *a, const finn_attr *at)
+{
+    if (at->opaque) {
+        Onnx__AttributeProto *p = onnx__attribute_proto__unpack(NULL, at->opaque_len, at->opaque);
+        if (!p || finn_grow((void **)&a->unpacked, &a->cap_unpacked, a->n_unpacked + 1,
+                            sizeof *a->unpacked, NULL)) {
+            if (p)
+                onnx__attribute_proto__free_unpacked(p, NULL);
+            a->failed = true;
+            return NULL;
+        }
+        a->unpacked[a->n_unpacked++] = p;
+        return p;
+    }
+    Onnx__AttributeProto *p = NEW(a, Onnx__AttributeProto, ONNX__ATTRIBUTE_PROTO__INIT);
+    if (!p)
+        return NULL;
+    p->name = at->name;
+    p->has_type = 1;
+    p->type = (Onnx__AttributeProto__AttributeType)at->type;
+    switch (at->type) {
+    case FINN_ATTR_FLOAT:
+        p->has_f = 1;
+        p->f = at->f;
+        break;
+    case FINN_ATTR_INT:
+        p->has_i = 1;
+        p->i = at->i;
+        break;
+    case FINN_ATTR_STRING:
+        p->has_s = 1;
+        p->s.len = at->s_len;
+        p->s.data = (uint8_t *)at->s;
+        break;
+    case FINN_ATTR_TENSOR:
+        if (!(p->t = tensor_to_proto(a, at->t, NULL)))
+            return NULL;
+        break;
+    case FINN_ATTR_FLOATS:
+        p->n_floats = at->n;
+        p->floats = at->floats;
+        break;
+    case FINN_ATTR_INTS:
+        p->n_ints = at->n;
+        p->ints = at->ints;
+        break;
+    case FINN_ATTR_STRINGS:
+        p->n_strings = at->n;
+        p->strings = arena_alloc(a, sizeof(ProtobufCBinaryData) * (at->n ? at->n : 1));
+        if (!p->strings)
+            return NULL;
+        for (size_t i = 0; i < at->n; i++) {
+            p->strings[i].data = (uint8_t *)at->strings[i];
+            p->strings[i].len = strlen(at->strings[i]);
+        }
+        break;
+    default:
+        break;
+    }
+    return p;
+}
+
+static Onnx__NodeProto *node_to_proto(arena *a, const finn_node *n)
+{
+    Onnx__NodeProto *p = NEW(a, Onnx__NodeProto, ONNX__NODE_PROTO__INIT);
+    if (!p)
+        return NULL;
+    p->n_input = n->n_inputs;
+    p->input = n->inputs;
+    p->n_output = n->n_outputs;
+    p->output = n->outputs;
+    p->name = n->name[0] || (n->explicit_empty & 1) ? n->name : NULL;
+    p->op_type = n->op_type;
+    p->domain = n->domain[0] || (n->explicit_empty & 2) ? n->domain : NULL;
+    p->doc_string = n->doc_string;
+    p->n_attribute = n->n_attrs;
+    p->attribute = arena_alloc(a, sizeof(*p->attribute) * (n->n_attrs ? n->n_attrs : 1));
+    if (!p->attribute)
+        return NULL;
+    for (size_t i = 0; i < n->n_attrs; i++)
+        if (!(p->attribute[i] = attr_to_proto(a, &n->attrs[i])))
+            return NULL;
+    return p;
+}
+
+static Onnx__StringStringEntryProto *kv_proto(arena *a, const char *k, const char *v)
+{
+    Onnx__StringStringEntryProto *p =
+        NEW(a, Onnx__StringStringEntryProto, ONNX__STRING_STRING_ENTRY_PROTO__INIT);
+    if (p) {
+        p->key = (char *)k;
+        p->value = (char *)v;
+    }
+    return p;
+}
+
+static int cmp_vi(const void *x, const void *y)
+{
+    uint64_t a = (*(finn_value *const *)x)->vi_order, b = (*(finn_value *const *)y)->vi_order;
+    return a < b ? -1 : a > b;
+}
+static int cmp_init(const void *x, const void *y)
+{
+    uint64_t a = (*(finn_value *const *)x)->init_order, b = (*(finn_value *const *)y)->init_order;
+    return a < b ? -1 : a > b;
+}
+static int cmp_annot(const void *x, const void *y)
+{
+    uint64_t a = (*(finn_value *const *)x)->annot_order,
+             b = (*(finn_value *const *)y)->annot_order;
+    return a < b ? -1 : a > b;
+}
+
+/* Values selected by keep(), sorted by an order key. */
+static finn_value **select_values(arena *a, const finn_model *m, int which, size_t *count)
+{
+    finn_value **sel = arena_alloc(a, sizeof(*sel) * (m->n_values ? m->n_values : 1));
+    size_t k = 0;
+    if (!sel)
+        return NULL;
+    for (size_t i = 0; i < m->n_values; i++) {
+        finn_value *v = m->values[i];
+        bool keep = which == 0 ? v->in_value_info : which == 1 ? v->init != NULL : v->n_annot > 0;
+        if (keep)
+            sel[k++] = v;
+    }
+    qsort(sel, k, sizeof *sel, which == 0 ? cmp_vi : which == 1 ? cmp_init : cmp_annot);
+    *count = k;
+    return sel;
+}
+
+static const Onnx__TensorProto *unchanged_origin(const finn_model *m, const finn_value *v)
+{
+    const init_origin *o = finn_model_find_origin(m, v->init);
+    if (!o || strcmp(o->name, v->name) || finn_tensor_hash(v->init) != o->hash)
+        return NULL;
+    return o->proto;
+}
+
+static Onnx__GraphProto *graph_to_proto(arena *a, const finn_model *m,
+                                        const Onnx__GraphProto *orig)
+{
+    Onnx__GraphProto *g = NEW(a, Onnx__GraphProto, ONNX__GRAPH_PROTO__INIT);
+    if (!g)
+        return NULL;
+    if (orig) {
+        g->base.n_unknown_fields = orig->base.n_unknown_fields;
+        g->base.unknown_fields = orig->base.unknown_fields;
+        g->doc_string = orig->doc_string;
+    }
+    g->name = m->graph_name;
+    g->n_node = m->n_nodes;
+    g->node = arena_alloc(a, sizeof(*g->node) * (m->n_nodes ? m->n_nodes : 1));
+    for (size_t i = 0; g->node && i < m->n_nodes; i++)
+        g->node[i] = node_to_proto(a, m->nodes[i]);
+    g->n_input = m->n_inputs;
+    g->input = arena_alloc(a, sizeof(*g->input) * (m->n_inputs ? m->n_inputs : 1));
+    for (size_t i = 0; g->input && i < m->n_inputs; i++)
+        g->input[i] = value_info_of(a, m, m->inputs[i]);
+    g->n_output = m->n_outputs;
+    g->output = arena_alloc(a, sizeof(*g->output) * (m->n_outputs ? m->n_outputs : 1));
+    for (size_t i = 0; g->output && i < m->n_outputs; i++)
+        g->output[i] = value_info_of(a, m, m->outputs[i]);
+
+    size_t n;
+    finn_value **sel = select_values(a, m, 0, &n);
+    g->n_value_info = n;
+    g->value_info = arena_alloc(a, sizeof(*g->value_info) * (n ? n : 1));
+    for (size_t i = 0; sel && g->value_info && i < n; i++)
+        g->value_info[i] = value_info_of(a, m, sel[i]->name);
+
+    sel = select_values(a, m, 1, &n);
+    g->n_initializer = n;
+    g->initializer = arena_alloc(a, sizeof(*g->initializer) * (n ? n : 1));
+    for (size_t i = 0; sel && g->initializer && i < n; i++) {
+        const Onnx__TensorProto *o = unchanged_origin(m, sel[i]);
+        g->initializer[i] = o ? (Onnx__TensorProto *)o : tensor_to_proto(a, sel[i]->init,
+                                                                          sel[i]->name);
+    }
+
+    sel = select_values(a, m, 2, &n);
+    g->n_quantization_annotation = n;
+    g->quantization_annotation = arena_alloc(a, sizeof(*g->quantization_annotation) * (n ? n : 1));
+    for (size_t i = 0; sel && g->quantization_annotation && i < n; i++) {
+        Onnx__TensorAnnotation *ta = NEW(a, Onnx__TensorAnnotation, ONNX__TENSOR_ANNOTATION__INIT);
+        if (!ta)
+            break;
+        ta->tensor_name = sel[i]->name;
+        ta->n_quant_parameter_tensor_names = sel[i]->n_annot;
+        ta->quant_parameter_tensor_names =
+            arena_alloc(a, sizeof(*ta->quant_parameter_tensor_names) * sel[i]->n_annot);
+        for (size_t k = 0; ta->quant_parameter_tensor_names && k < sel[i]->n_annot; k++)
+            ta->quant_parameter_tensor_names[k] =
+                kv_proto(a, sel[i]->annot[k].key, sel[i]->annot[k].value);
+        g->quantization_annotation[i] = ta;
+    }
+    return a->failed ? NULL : g;
+}
+
+/* Opset imports: the model's, plus version 1 for every node domain that has
+ * none (the checker refuses a node whose domain is not imported). */
+static int opsets_to_proto(arena *a, const finn_model *m, Onnx__ModelProto *mp)
+{
+    size_t cap = m->n_opsets + m->n_nodes + 1;
+    Onnx__OperatorSetIdProto **list = arena_alloc(a, sizeof(*list) * cap);
+    if (!list)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_opsets; i++) {
+        Onnx__OperatorSetIdProto *o = NEW(a, Onnx__OperatorSetIdProto,
+                                          ONNX__OPERATOR_SET_ID_PROTO__INIT);
+        if (!o)
+            return -1;
+        o->domain = m->opsets[i].domain;
+        o->has_version = 1;
+        o->version = m->opsets[i].version;
+        list[k++] = o;
+    }
+    for (size_t i = 0; i < m->n_nodes; i++) {
+        const char *d = m->nodes[i]->domain;
+        bool found = false;
+        for (size_t j = 0; j < k && !found; j++) {
+            const char *od = list[j]->domain ? list[j]->domain : "";
+            found = !strcmp(od, d) || (!*d && !strcmp(od, "ai.onnx"));
+        }
+        if (found)
+            continue;
+        Onnx__OperatorSetIdProto *o = NEW(a, Onnx__OperatorSetIdProto,
+                                          ONNX__OPERATOR_SET_ID_PROTO__INIT);
+        if (!o)
+            return -1;
+        o->domain = (char *)d;
+        o->has_version = 1;
+        /* a model without a default-domain import: opset 11, FINN's usual */
+        o->version = *d ? 1 : 11;
+        list[k++] = o;
+    }
+    mp->n_opset_import = k;
+    mp->opset_import = list;
+    return 0;
+}
+
+int finn_model_serialize(const finn_model *m, void **buf, size_t *len, finn_error *err)
+{
+    arena a = {0};
+    const model_source *src = model_priv_of(m)->source;
+    const Onnx__ModelProto *orig = src ? src->proto : NULL;
+    Onnx__ModelProto mp = ONNX__MODEL_PROTO__INIT;
+    if (orig) {
+        mp.base.n_unknown_fields = orig->base.n_unknown_fields;
+        mp.base.unknown_fields = orig->base.unknown_fields;
+    }
+    mp.has_ir_version = 1;
+    mp.ir_version = m->ir_version;
+    mp.producer_name = m->producer_name;
+    mp.producer_version = m->producer_version;
+    mp.domain = m->model_domain;
+    mp.has_model_version = m->model_version != 0 || (orig && orig->has_model_version);
+    mp.model_version = m->model_version;
+    mp.doc_string = m->doc_string;
+    mp.graph = graph_to_proto(&a, m, orig ? orig->graph : NULL);
+    int rc = mp.graph ? opsets_to_proto(&a, m, &mp) : -1;
+    mp.n_metadata_props = m->n_meta;
+    mp.metadata_props = arena_alloc(&a, sizeof(*mp.metadata_props) * (m->n_meta ? m->n_meta : 1));
+    for (size_t i = 0; mp.metadata_props && i < m->n_meta; i++)
+        mp.metadata_props[i] = kv_proto(&a, m->meta[i].key, m->meta[i].value);
+    if (rc || a.failed) {
+        arena_free(&a);
+        return finn_error_set(err, FINN_ERR_NOMEM, "out of memory while serializing the model");
+    }
+    *len = onnx__model_proto__get_packed_size(&mp);
+    *buf = finn_xmalloc(*len, err);
+    if (*buf)
+        onnx__model_proto__pack(&mp, *buf);
+    arena_free(&a);
+    return *buf ? 0 : -1;
+}
+
+int finn_model_save(const finn_model *m, const char *path, finn_error *err)
+{
+    void *buf;
+    size_t len;
+    if (finn_model_serialize(m, &buf, &len, err))
+        return -1;
+    int rc = finn_write_file_atomic(path, buf, len, err);
+    free(buf);
+    return rc;
+}
