@@ -734,7 +734,7 @@ int finn_npz_read(const char *path, finn_npz **out, finn_error *err)
     if (finn_read_file(path, &buf, &len, err) != 0)
         return -1;
     const unsigned char *b = buf;
-    uint64_t cd_off, cd_size, count;
+    uint64_t cd_off = 0, cd_size = 0, count = 0;
     finn_npz *npz = NULL;
     if (zip_find_directory(b, len, path, &cd_off, &cd_size, &count, err) != 0)
         goto fail;
