@@ -115,7 +115,7 @@ int finn_plugin_load_dir(finn_registry *reg, const char *dir, int optional, finn
     closedir(d);
     /* sorted, so registration order (and duplicate errors) do not depend
      * on the file system */
-    if (rc == 0)
+    if (rc == 0 && n > 1)
         qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = finn_plugin_load(reg, names[i], err);

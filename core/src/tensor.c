@@ -261,6 +261,8 @@ finn_tensor *finn_tensor_copy(const finn_tensor *t, finn_error *err)
 
 int finn_tensor_reshape(finn_tensor *t, int ndim, const int64_t *shape, finn_error *err)
 {
+    if (!t)
+        return finn_error_set(err, FINN_ERR_INVALID, "cannot reshape a NULL tensor");
     size_t nbytes;
     if (check_shape(t->type, ndim, shape, &nbytes, err) != 0)
         return -1;
