@@ -1,0 +1,11 @@
+#!/bin/sh
+# bench/run.sh - build optimised and run the benchmarks: reference-executor
+# images/s on the generated CNV-w2a2 (QONNX as exported) at batch 1 and 100.
+set -eu
+cd "$(dirname "$0")/.."
+sh tools/setup.sh >/dev/null
+sh tools/build.sh build-bench -DCMAKE_BUILD_TYPE=Release
+mkdir -p out
+./build-bench/bin/finn-gen cnv --wbits 2 --abits 2 --seed 1 -o out/bench_cnv_w2a2.onnx
+nproc | sed 's/^/cores: /'
+./build-bench/bench/bench_exec out/bench_cnv_w2a2.onnx --images 100
