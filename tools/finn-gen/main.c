@@ -1,0 +1,203 @@
+/*
+ * finn-gen - write the bnn-pynq reference networks (CNV, TFC, SFC, LFC) as
+ * QONNX models shaped like a Brevitas export_qonnx + qonnx cleanup, with
+ * seeded weights; or a seeded sample input for one of them.
+ *
+ *   finn-gen NET --wbits W --abits A [--seed S] [--in-bits I] [--untrained] -o model.onnx
+ *   finn-gen --input-for NET [--seed S] -o input.npy
+ *
+ * Exit codes: 0 success, 1 generation or write error (nothing written),
+ * 2 usage error.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <finn/npy.h>
+
+#include "gen.h"
+
+typedef struct options {
+    const char *net;
+    const char *input_for;
+    const char *output;
+    int wbits, abits, inbits; /* 0 = not given */
+    uint64_t seed;
+    bool untrained;
+} options;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: finn-gen {cnv,tfc,sfc,lfc} --wbits W --abits A [--seed S] [--in-bits I]\n"
+            "                [--untrained] -o MODEL.onnx\n"
+            "       finn-gen --input-for {cnv,tfc,sfc,lfc} [--seed S] -o INPUT.npy\n"
+            "options:\n"
+            "  --wbits W      weight bits 1..8 (1: BipolarQuant, as bnn_pynq)\n"
+            "  --abits A      activation bits 1..8\n"
+            "  --in-bits I    input quantizer bits (default: 8 for cnv, A for fc nets)\n"
+            "  --seed S       PRNG seed (default 1)\n"
+            "  --untrained    BatchNorm/TensorNorm as in a fresh Brevitas model\n"
+            "  -o PATH        output file\n");
+}
+
+/* Print a usage error; returns 2 (the exit code). */
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("finn-gen: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    usage(stderr);
+    return 2;
+}
+
+static bool known_net(const char *n)
+{
+    return !strcmp(n, "cnv") || !strcmp(n, "tfc") || !strcmp(n, "sfc") || !strcmp(n, "lfc");
+}
+
+static int parse_bits(const char *opt, const char *val, int lo, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(val, &end, 10);
+    if (errno || end == val || *end || v < lo || v > 8)
+        return usage_error("%s must be an integer from %d to 8, got '%s'", opt, lo, val);
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_seed(const char *val, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(val, &end, 0);
+    if (errno || end == val || *end || val[0] == '-')
+        return usage_error("--seed must be a non-negative integer, got '%s'", val);
+    *out = (uint64_t)v;
+    return 0;
+}
+
+/* Options with a value; returns 0, 1 (not such an option) or 2 (error). */
+static int parse_valued(options *o, const char *a, const char *val)
+{
+    if (strcmp(a, "--wbits") && strcmp(a, "--abits") && strcmp(a, "--in-bits") &&
+        strcmp(a, "--seed") && strcmp(a, "-o") && strcmp(a, "--input-for"))
+        return 1;
+    if (!val)
+        return usage_error("%s needs a value", a);
+    if (!strcmp(a, "--wbits"))
+        return parse_bits(a, val, 1, &o->wbits);
+    if (!strcmp(a, "--abits"))
+        return parse_bits(a, val, 1, &o->abits);
+    if (!strcmp(a, "--in-bits"))
+        return parse_bits(a, val, 1, &o->inbits);
+    if (!strcmp(a, "--seed"))
+        return parse_seed(val, &o->seed);
+    if (!strcmp(a, "-o"))
+        o->output = val;
+    else
+        o->input_for = val;
+    return 0;
+}
+
+/* Returns -1 to continue, else the exit code. */
+static int parse_args(int argc, char **argv, options *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--untrained")) {
+            o->untrained = true;
+            continue;
+        }
+        int rc = parse_valued(o, a, i + 1 < argc ? argv[i + 1] : NULL);
+        if (rc == 0) {
+            i++;
+            continue;
+        }
+        if (rc == 2)
+            return 2;
+        if (a[0] == '-' && a[1])
+            return usage_error("unknown option '%s'", a);
+        if (o->net)
+            return usage_error("unexpected argument '%s'", a);
+        o->net = a;
+    }
+    return -1;
+}
+
+/* Cross-option checks after parsing; returns -1 or the exit code. */
+static int check_options(const options *o)
+{
+    const char *net = o->input_for ? o->input_for : o->net;
+    if (o->input_for && o->net)
+        return usage_error("give either a network or --input-for, not both");
+    if (!net)
+        return usage_error("missing network (cnv, tfc, sfc or lfc)");
+    if (!known_net(net))
+        return usage_error("unknown network '%s' (expected cnv, tfc, sfc or lfc)", net);
+    if (!o->input_for && (!o->wbits || !o->abits))
+        return usage_error("%s needs --wbits and --abits", net);
+    if (!o->input_for && !strcmp(net, "cnv") && o->inbits == 1)
+        return usage_error("cnv: --in-bits must be from 2 to 8 (its input quantizer is "
+                           "fixed point), got 1");
+    if (!o->output)
+        return usage_error("missing -o OUTPUT");
+    return -1;
+}
+
+static int write_input(const options *o)
+{
+    finn_error err = {0};
+    finn_tensor *t = !strcmp(o->input_for, "cnv") ? gen_input_cifar(o->seed, &err)
+                                                  : gen_input_mnist(o->seed, &err);
+    int rc = t ? finn_npy_write(o->output, t, &err) : -1;
+    finn_tensor_free(t);
+    if (rc) {
+        fprintf(stderr, "finn-gen: error: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
+static int write_model(const options *o)
+{
+    finn_error err = {0};
+    gen_config c = {o->wbits, o->abits, o->inbits, o->seed, o->untrained};
+    finn_model *m;
+    if (!strcmp(o->net, "cnv"))
+        m = gen_cnv(&c, &err);
+    else
+        m = gen_fc(&c, !strcmp(o->net, "tfc") ? 64 : !strcmp(o->net, "sfc") ? 256 : 1024, &err);
+    int rc = m ? finn_model_check(m, &err) : -1;
+    if (!rc)
+        rc = finn_model_save(m, o->output, &err);
+    finn_model_free(m);
+    if (rc) {
+        fprintf(stderr, "finn-gen: error: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    options o = {0};
+    o.seed = 1;
+    int rc = parse_args(argc, argv, &o);
+    if (rc < 0)
+        rc = check_options(&o);
+    if (rc >= 0)
+        return rc;
+    return o.input_for ? write_input(&o) : write_model(&o);
+}
