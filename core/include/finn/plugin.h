@@ -20,6 +20,7 @@
 #include "finn/datatype.h"
 #include "finn/error.h"
 #include "finn/exec.h"
+#include "finn/hw.h"
 #include "finn/model.h"
 #include "finn/npy.h"
 #include "finn/registry.h"
