@@ -645,6 +645,7 @@ static finn_value **select_values(arena *a, const finn_model *m, int which, size
 {
     finn_value **sel = arena_alloc(a, sizeof(*sel) * (m->n_values ? m->n_values : 1));
     size_t k = 0;
+    *count = 0;
     if (!sel)
         return NULL;
     for (size_t i = 0; i < m->n_values; i++) {
@@ -691,7 +692,7 @@ static Onnx__GraphProto *graph_to_proto(arena *a, const finn_model *m,
     for (size_t i = 0; g->output && i < m->n_outputs; i++)
         g->output[i] = value_info_of(a, m, m->outputs[i]);
 
-    size_t n;
+    size_t n = 0;
     finn_value **sel = select_values(a, m, 0, &n);
     g->n_value_info = n;
     g->value_info = arena_alloc(a, sizeof(*g->value_info) * (n ? n : 1));

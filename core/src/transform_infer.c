@@ -13,6 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Like ONNX's (non-strict) shape inference, a node whose output shape
+ * cannot be known yet - a Reshape whose shape is computed at run time, or
+ * anything downstream of it - keeps its outputs unknown instead of failing
+ * the pass: FoldConstants resolves such chains and a later pass fills the
+ * shapes in.  An op that no plugin knows is still an error. */
 int finn_infer_shapes(const finn_registry *reg, finn_model *m, finn_error *err)
 {
     for (size_t i = 0; i < m->n_nodes; i++) {
@@ -22,11 +27,9 @@ int finn_infer_shapes(const finn_registry *reg, finn_model *m, finn_error *err)
             return finn_error_set(err, FINN_ERR_NOT_FOUND,
                                   "InferShapes: node '%s': no plugin infers shapes for op %s%s%s",
                                   n->name, n->domain, n->domain[0] ? "::" : "", n->op_type);
-        if (op->infer_shapes(m, n, err)) {
-            if (strncmp(err->msg, "node '", 6))
-                finn_error_prefix(err, "InferShapes: node '%s' (%s): ", n->name, n->op_type);
-            return -1;
-        }
+        finn_error ignored = {0};
+        if (op->infer_shapes(m, n, &ignored) && ignored.code == FINN_ERR_NOMEM)
+            return finn_error_set(err, FINN_ERR_NOMEM, "%s", ignored.msg);
     }
     return 0;
 }

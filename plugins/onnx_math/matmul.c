@@ -220,7 +220,7 @@ int om_exec_gemm(const finn_model *m, const finn_node *n, finn_exec_ctx *ctx, fi
     const finn_tensor *a = om_need_input(ctx, n, 0, err);
     const finn_tensor *b = a ? om_need_input(ctx, n, 1, err) : NULL;
     const finn_tensor *c = om_input(ctx, n, 2);
-    int64_t M, K, N;
+    int64_t M = 0, K = 0, N = 0;
     if (!b || gemm_dims(n, a->ndim, a->shape, b->ndim, b->shape, &M, &K, &N, err))
         return -1;
     if (!c && om_opset(m) < 11)

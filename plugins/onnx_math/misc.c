@@ -23,7 +23,7 @@ static int cast_target(const finn_node *n, finn_elem_type *to, finn_error *err)
 
 int om_shape_cast(finn_model *m, finn_node *n, finn_error *err)
 {
-    finn_elem_type to;
+    finn_elem_type to = FINN_ELEM_UNDEFINED;
     const finn_value *v = om_need_shape(m, n, 0, err);
     if (!v || cast_target(n, &to, err))
         return -1;
@@ -37,7 +37,7 @@ int om_shape_cast(finn_model *m, finn_node *n, finn_error *err)
 int om_exec_cast(const finn_model *m, const finn_node *n, finn_exec_ctx *ctx, finn_error *err)
 {
     (void)m;
-    finn_elem_type to;
+    finn_elem_type to = FINN_ELEM_UNDEFINED;
     const finn_tensor *x = om_need_input(ctx, n, 0, err);
     if (!x || cast_target(n, &to, err))
         return -1;

@@ -214,7 +214,7 @@ static void test_full_recipe(void)
     CHECK_EQ_INT(rc, 0);
     if (rc != 0)
         fprintf(stderr, "  load: %s\n", err.msg);
-    char want[2048];
+    char want[4096];
     CHECK_STR(finn_config_base_dir(cfg), dir);
     snprintf(want, sizeof want, "%s/nets/m.onnx", dir);
     CHECK_STR(finn_config_str(cfg, "model"), want);
@@ -307,7 +307,7 @@ static void test_syntax_errors(void)
     finn_error err = {0};
     finn_config *cfg = finn_config_new(&err);
     CHECK_EQ_INT(finn_config_load(cfg, tmp_path("syntax.yaml"), &err), -1);
-    char want[2048];
+    char want[4096];
     snprintf(want, sizeof want, "%s:3: YAML syntax error: did not find expected ',' or ']'",
              tmp_path("syntax.yaml"));
     CHECK(strncmp(err.msg, want, strlen(want)) == 0);
