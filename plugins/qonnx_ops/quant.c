@@ -49,17 +49,30 @@ static int quant_datatypes(finn_model *m, finn_node *n, finn_error *err)
     return qo_set_datatype_name(m, n, 0, name, err);
 }
 
+/* The integer range of a bit width, remembered for the last width seen:
+ * a tensor almost always has one bit width, and pow() per element would
+ * dominate the run time. */
+typedef struct range_memo {
+    float bw, lo, hi;
+    int valid;
+} range_memo;
+
 /* One element of IntQuant, all in float32. */
 static float int_quant(float x, float scale, float zp, float bw, int is_signed, int narrow,
-                       qo_round mode)
+                       qo_round mode, range_memo *memo)
 {
     float y = x / scale;
     y = y + zp;
     if (bw == 1.0f && is_signed) {
         y = y >= 0.0f ? 1.0f : -1.0f; /* NaN -> -1, as np.where(y >= 0) */
     } else {
-        float lo = (float)qo_min_int(is_signed, narrow, bw);
-        float hi = (float)qo_max_int(is_signed, narrow, bw);
+        if (!memo->valid || memo->bw != bw) {
+            memo->lo = (float)qo_min_int(is_signed, narrow, bw);
+            memo->hi = (float)qo_max_int(is_signed, narrow, bw);
+            memo->bw = bw;
+            memo->valid = 1;
+        }
+        float lo = memo->lo, hi = memo->hi;
         if (y > hi)
             y = hi;
         if (y < lo)
@@ -97,11 +110,20 @@ static int quant_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
     if (!y)
         goto out;
     float *yv = y->data;
-    for (size_t i = 0; i < b.numel; i++) {
-        size_t ix[4];
-        qo_bcast_index(&b, i, ix);
-        yv[i] = int_quant(f[0].v[ix[0]], f[1].v[ix[1]], f[2].v[ix[2]], f[3].v[ix[3]],
-                          is_signed, narrow, mode);
+    range_memo memo = {0};
+    if (finn_tensor_numel(in[0]) == b.numel && finn_tensor_numel(in[1]) == 1 &&
+        finn_tensor_numel(in[2]) == 1 && finn_tensor_numel(in[3]) == 1) {
+        /* per-tensor parameters: no broadcast indexing needed */
+        for (size_t i = 0; i < b.numel; i++)
+            yv[i] = int_quant(f[0].v[i], f[1].v[0], f[2].v[0], f[3].v[0], is_signed, narrow,
+                              mode, &memo);
+    } else {
+        for (size_t i = 0; i < b.numel; i++) {
+            size_t ix[4];
+            qo_bcast_index(&b, i, ix);
+            yv[i] = int_quant(f[0].v[ix[0]], f[1].v[ix[1]], f[2].v[ix[2]], f[3].v[ix[3]],
+                              is_signed, narrow, mode, &memo);
+        }
     }
     rc = 0;
 out:

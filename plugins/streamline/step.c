@@ -1,0 +1,194 @@
+/*
+ * step.c - ModelWrapper.transform() for the rewrites, FINN's Streamline()
+ * (streamline/__init__.py) and the builder step step_streamline
+ * (build_dataflow_steps.py), finn-frontend.md 6.1 and 6.2.
+ */
+#include "sl.h"
+
+#include <string.h>
+
+/* A runaway rewrite (one that always reports a change) is an error rather
+ * than a hang; FINN would loop forever. */
+#define SL_MAX_PASSES 10000
+
+int sl_transform(const finn_registry *reg, finn_model *m, const sl_rewrite *rw, finn_error *err)
+{
+    for (int pass = 0;; pass++) {
+        bool changed = false;
+        if (rw->fn(reg, m, &changed, err))
+            return finn_error_prefix(err, "%s: ", rw->name);
+        if (!changed)
+            break;
+        if (pass >= SL_MAX_PASSES)
+            return finn_error_set(err, FINN_ERR_INVALID,
+                                  "%s: still changing the graph after %d passes", rw->name,
+                                  SL_MAX_PASSES);
+    }
+    if (finn_model_cleanup(m, err))
+        return finn_error_prefix(err, "%s: cleanup: ", rw->name);
+    return 0;
+}
+
+/* ---- core transformations in the rewrite shape ------------------------------ */
+
+static int rw_remove_identity(const finn_registry *reg, finn_model *m, bool *changed,
+                              finn_error *err)
+{
+    (void)reg;
+    return finn_remove_identity_ops(m, changed, err);
+}
+
+static int rw_unique_node_names(const finn_registry *reg, finn_model *m, bool *changed,
+                                finn_error *err)
+{
+    (void)reg;
+    *changed = false;
+    return finn_give_unique_node_names(m, err);
+}
+
+static int rw_readable_names(const finn_registry *reg, finn_model *m, bool *changed,
+                             finn_error *err)
+{
+    (void)reg;
+    *changed = false;
+    return finn_give_readable_tensor_names(m, err);
+}
+
+static int rw_infer_datatypes(const finn_registry *reg, finn_model *m, bool *changed,
+                              finn_error *err)
+{
+    *changed = false;
+    return finn_infer_datatypes(reg, m, err);
+}
+
+static int rw_infer_layouts(const finn_registry *reg, finn_model *m, bool *changed,
+                            finn_error *err)
+{
+    *changed = false;
+    return finn_infer_data_layouts(reg, m, err);
+}
+
+static int rw_remove_unused(const finn_registry *reg, finn_model *m, bool *changed,
+                            finn_error *err)
+{
+    (void)reg;
+    *changed = false;
+    return finn_remove_unused_tensors(m, err);
+}
+
+/* Every rewrite of this plugin by FINN/QONNX class name. */
+const sl_rewrite SL_REWRITES[] = {
+    {"ConvertSubToAdd", sl_convert_sub_to_add},
+    {"ConvertDivToMul", sl_convert_div_to_mul},
+    {"BatchNormToAffine", sl_batchnorm_to_affine},
+    {"ConvertSignToThres", sl_convert_sign_to_thres},
+    {"MoveMulPastMaxPool", sl_move_mul_past_maxpool},
+    {"MoveScalarLinearPastInvariants", sl_move_scalar_linear_past_invariants},
+    {"AbsorbSignBiasIntoMultiThreshold", sl_absorb_sign_bias_into_mt},
+    {"MoveAddPastMul", sl_move_add_past_mul},
+    {"MoveScalarAddPastMatMul", sl_move_scalar_add_past_matmul},
+    {"MoveAddPastConv", sl_move_add_past_conv},
+    {"MoveScalarMulPastMatMul", sl_move_scalar_mul_past_matmul},
+    {"MoveScalarMulPastConv", sl_move_scalar_mul_past_conv},
+    {"CollapseRepeatedAdd", sl_collapse_repeated_add},
+    {"CollapseRepeatedMul", sl_collapse_repeated_mul},
+    {"AbsorbAddIntoMultiThreshold", sl_absorb_add_into_mt},
+    {"FactorOutMulSignMagnitude", sl_factor_out_mul_sign_magnitude},
+    {"AbsorbMulIntoMultiThreshold", sl_absorb_mul_into_mt},
+    {"Absorb1BitMulIntoMatMul", sl_absorb_1bit_mul_into_matmul},
+    {"Absorb1BitMulIntoConv", sl_absorb_1bit_mul_into_conv},
+    {"RoundAndClipThresholds", sl_round_and_clip_thresholds},
+    {"ExtractBiasFromConv", sl_extract_bias_from_conv},
+    {"LowerConvsToMatMul", sl_lower_convs_to_matmul},
+    {"MakeMaxPoolNHWC", sl_make_maxpool_nhwc},
+    {"AbsorbTransposeIntoMultiThreshold", sl_absorb_transpose_into_mt},
+    {"AbsorbConsecutiveTransposes", sl_absorb_consecutive_transposes},
+    {"ConvertBipolarMatMulToXnorPopcount", sl_convert_bipolar_matmul_to_xnor},
+    {"AbsorbScalarMulAddIntoTopK", sl_absorb_scalar_mul_add_into_topk},
+    {"RemoveIdentityOps", rw_remove_identity},
+    {"GiveUniqueNodeNames", rw_unique_node_names},
+    {"GiveReadableTensorNames", rw_readable_names},
+    {"InferDataTypes", rw_infer_datatypes},
+    {"InferDataLayouts", rw_infer_layouts},
+    {"RemoveUnusedTensors", rw_remove_unused},
+    {NULL, NULL},
+};
+
+const sl_rewrite *sl_rewrite_find(const char *name)
+{
+    for (const sl_rewrite *r = SL_REWRITES; r->name; r++)
+        if (!strcmp(r->name, name))
+            return r;
+    return NULL;
+}
+
+/* transform() by name; the names used below are all in the table. */
+static int apply(const finn_registry *reg, finn_model *m, const char *name, finn_error *err)
+{
+    const sl_rewrite *rw = sl_rewrite_find(name);
+    if (!rw)
+        return finn_error_set(err, FINN_ERR_NOT_FOUND, "unknown rewrite %s", name);
+    return sl_transform(reg, m, rw, err);
+}
+
+/* The 22 rewrites of Streamline(), in FINN's order. */
+static const char *const STREAMLINE[] = {
+    "ConvertSubToAdd", "ConvertDivToMul", "BatchNormToAffine", "ConvertSignToThres",
+    "MoveMulPastMaxPool", "MoveScalarLinearPastInvariants", "AbsorbSignBiasIntoMultiThreshold",
+    "MoveAddPastMul", "MoveScalarAddPastMatMul", "MoveAddPastConv", "MoveScalarMulPastMatMul",
+    "MoveScalarMulPastConv", "MoveAddPastMul", "CollapseRepeatedAdd", "CollapseRepeatedMul",
+    "MoveMulPastMaxPool", "AbsorbAddIntoMultiThreshold", "FactorOutMulSignMagnitude",
+    "AbsorbMulIntoMultiThreshold", "Absorb1BitMulIntoMatMul", "Absorb1BitMulIntoConv",
+    "RoundAndClipThresholds",
+};
+
+/* After each rewrite Streamline() tidies up so names stay deterministic. */
+static const char *const TIDY[] = {"RemoveIdentityOps", "GiveUniqueNodeNames",
+                                   "GiveReadableTensorNames", "InferDataTypes"};
+
+int sl_streamline(const finn_registry *reg, finn_model *m, finn_error *err)
+{
+    for (size_t i = 0; i < sizeof STREAMLINE / sizeof STREAMLINE[0]; i++) {
+        if (apply(reg, m, STREAMLINE[i], err))
+            return finn_error_prefix(err, "Streamline: ");
+        for (size_t k = 0; k < sizeof TIDY / sizeof TIDY[0]; k++)
+            if (apply(reg, m, TIDY[k], err))
+                return finn_error_prefix(err, "Streamline (after %s): ", STREAMLINE[i]);
+    }
+    return 0;
+}
+
+static bool has_op(const finn_model *m, const char *op)
+{
+    for (size_t i = 0; i < m->n_nodes; i++)
+        if (!strcmp(m->nodes[i]->op_type, op))
+            return true;
+    return false;
+}
+
+/* The rewrites of step_streamline (6.1) without the verification. */
+static int streamline_model(const finn_registry *reg, finn_model *m, finn_error *err)
+{
+    static const char *const LOWERING[] = {"LowerConvsToMatMul", "MakeMaxPoolNHWC",
+                                           "AbsorbTransposeIntoMultiThreshold", "MakeMaxPoolNHWC",
+                                           "AbsorbConsecutiveTransposes"};
+    if (apply(reg, m, "AbsorbSignBiasIntoMultiThreshold", err) || sl_streamline(reg, m, err))
+        return -1;
+    if (has_op(m, "Conv"))
+        for (size_t i = 0; i < sizeof LOWERING / sizeof LOWERING[0]; i++)
+            if (apply(reg, m, LOWERING[i], err))
+                return -1;
+    if (apply(reg, m, "ConvertBipolarMatMulToXnorPopcount", err) || sl_streamline(reg, m, err) ||
+        apply(reg, m, "AbsorbScalarMulAddIntoTopK", err) ||
+        apply(reg, m, "InferDataLayouts", err) || apply(reg, m, "RemoveUnusedTensors", err))
+        return -1;
+    return 0;
+}
+
+int sl_step_streamline(finn_model **model, finn_build *build, finn_error *err)
+{
+    const finn_registry *reg = finn_build_registry(build);
+    if (streamline_model(reg, *model, err))
+        return -1;
+    return finn_build_verify(build, *model, "streamlined_python", "streamlined_python", err);
+}
