@@ -172,6 +172,42 @@ int finn_execute_node(const finn_registry *reg, const finn_model *m, const finn_
     return 0;
 }
 
+/* A node is constant when every input is an initializer (not overridable
+ * as a graph input) or the output of a constant node.  Graph order is
+ * topological, so one pass finds them all. */
+static int find_constant_nodes(const finn_model *m, bool *is_const, finn_error *err)
+{
+    for (size_t i = 0; i < m->n_nodes; i++) {
+        const finn_node *n = m->nodes[i];
+        bool c = true;
+        for (size_t k = 0; k < n->n_inputs && c; k++) {
+            const char *t = n->inputs[k];
+            if (!t[0])
+                continue;
+            /* a node's output wins over a stale initializer of the same
+             * name (FINN's execution overwrites it the same way) */
+            const finn_node *p = finn_model_producer(m, t);
+            if (p) {
+                size_t pi = finn_model_node_index(m, p);
+                c = pi < i && is_const[pi];
+            } else if (finn_model_is_input(m, t) || !finn_model_initializer(m, t)) {
+                c = false;
+            }
+        }
+        is_const[i] = c;
+    }
+    (void)err;
+    return 0;
+}
+
+static bool outputs_present(const finn_exec_ctx *ctx, const finn_node *n)
+{
+    for (size_t k = 0; k < n->n_outputs; k++)
+        if (n->outputs[k][0] && !finn_exec_ctx_get(ctx, n->outputs[k]))
+            return false;
+    return true;
+}
+
 int finn_execute(const finn_registry *reg, const finn_model *m, finn_exec_ctx *ctx,
                  finn_error *err)
 {
@@ -189,8 +225,18 @@ int finn_execute(const finn_registry *reg, const finn_model *m, finn_exec_ctx *c
         if (!t || finn_exec_ctx_set(ctx, v->name, t, err))
             return -1;
     }
-    for (size_t i = 0; i < m->n_nodes; i++)
-        if (finn_execute_node(reg, m, m->nodes[i], ctx, err))
-            return -1;
-    return 0;
+    bool *is_const = calloc(m->n_nodes ? m->n_nodes : 1, sizeof *is_const);
+    if (!is_const)
+        return finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
+    find_constant_nodes(m, is_const, err);
+    int rc = 0;
+    for (size_t i = 0; i < m->n_nodes && rc == 0; i++) {
+        /* a context reused for the next input keeps constant results (e.g.
+         * quantized weights): they are computed once, not per image */
+        if (is_const[i] && outputs_present(ctx, m->nodes[i]))
+            continue;
+        rc = finn_execute_node(reg, m, m->nodes[i], ctx, err);
+    }
+    free(is_const);
+    return rc;
 }

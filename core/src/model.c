@@ -166,6 +166,12 @@ void finn_model_free(finn_model *m)
             free(o->name);
             free(o);
         }
+        name_counter *nc, *nctmp;
+        HASH_ITER(hh, p->counters, nc, nctmp) {
+            HASH_DEL(p->counters, nc);
+            free(nc->prefix);
+            free(nc);
+        }
         finn_model_source_release(p->source);
         free(p);
     }

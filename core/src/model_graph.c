@@ -62,13 +62,28 @@ static bool tensor_name_used(const finn_model *m, const char *name)
     return false;
 }
 
+/* The counter (one per prefix) only grows, so two names asked for in a row differ even when
+ * the caller has not used the first one in the graph yet. */
 char *finn_model_unique_tensor_name(const finn_model *m, const char *prefix)
 {
     char buf[512];
-    for (unsigned long k = 0;; k++) {
+    model_priv *p = model_priv_of(m);
+    name_counter *nc = NULL;
+    HASH_FIND_STR(p->counters, prefix, nc);
+    if (!nc) {
+        nc = calloc(1, sizeof *nc);
+        if (!nc || !(nc->prefix = strdup(prefix))) {
+            free(nc);
+            return NULL;
+        }
+        HASH_ADD_KEYPTR(hh, p->counters, nc->prefix, strlen(nc->prefix), nc);
+    }
+    for (unsigned long k = nc->next;; k++) {
         snprintf(buf, sizeof buf, "%s_%lu", prefix, k);
-        if (!tensor_name_used(m, buf))
+        if (!tensor_name_used(m, buf)) {
+            nc->next = k + 1;
             return strdup(buf);
+        }
     }
 }
 

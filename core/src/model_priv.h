@@ -28,6 +28,13 @@ typedef struct init_origin {
     UT_hash_handle hh;
 } init_origin;
 
+/* prefix -> next counter value for finn_model_unique_tensor_name */
+typedef struct name_counter {
+    char *prefix;
+    unsigned long next;
+    UT_hash_handle hh;
+} name_counter;
+
 /* The unpacked ModelProto of the file a model came from, shared by clones. */
 typedef struct model_source {
     int refcount;
@@ -39,6 +46,7 @@ typedef struct model_priv {
     init_origin *origins;
     model_source *source;  /* NULL for models built in memory */
     uint64_t next_order;   /* for value order keys */
+    struct name_counter *counters; /* per-prefix counters for unique tensor names */
 } model_priv;
 
 static inline model_priv *model_priv_of(const finn_model *m) { return (model_priv *)m->priv; }

@@ -76,6 +76,16 @@ int om_exec_batchnorm(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
     for (size_t c = 0; c < (size_t)C; c++) {
         double s, b;
         channel_coeffs(p, c, eps, dbl, &s, &b);
+        if (x->type == FINN_ELEM_FLOAT) { /* the common case, without per-element dispatch */
+            const float fs = (float)s, fb = (float)b;
+            for (size_t o = 0; o < outer; o++) {
+                const float *xv = (const float *)x->data + (o * (size_t)C + c) * inner;
+                float *yv = (float *)y->data + (o * (size_t)C + c) * inner;
+                for (size_t i = 0; i < inner; i++)
+                    yv[i] = xv[i] * fs + fb;
+            }
+            continue;
+        }
         for (size_t o = 0; o < outer; o++)
             for (size_t i = 0; i < inner; i++) {
                 size_t at = (o * (size_t)C + c) * inner + i;

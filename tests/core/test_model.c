@@ -65,6 +65,13 @@ static void test_queries(void)
     nm = finn_model_unique_tensor_name(m, "mid");
     CHECK_STR(nm, "mid_0");
     free(nm);
+    /* a name handed out is not handed out again, even before it is used */
+    nm = finn_model_unique_tensor_name(m, "mid");
+    CHECK_STR(nm, "mid_1");
+    free(nm);
+    nm = finn_model_unique_tensor_name(m, "other");
+    CHECK_STR(nm, "other_0");
+    free(nm);
     const finn_value *w = finn_model_value(m, "W");
     CHECK(w && w->init && w->ndim == 2 && w->shape[0] == 4 && w->shape[1] == 3);
     CHECK_EQ_INT(finn_model_opset(m, "ai.onnx"), 11);

@@ -191,10 +191,10 @@ static int run(const options *o, finn_error *err)
         finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
         goto out;
     }
+    /* one context for the batch: constant subgraphs run once */
+    if (!(ctx = finn_exec_ctx_new(err)))
+        goto out;
     for (int64_t b = 0; b < n_batch; b++) {
-        finn_exec_ctx_free(ctx);
-        if (!(ctx = finn_exec_ctx_new(err)))
-            goto out;
         for (size_t i = 0; i < o->n_in; i++) {
             const char *name = o->in_names[i] ? o->in_names[i] : m->inputs[i];
             finn_tensor *t = sample(inputs[i], o->batch ? b : -1, err);

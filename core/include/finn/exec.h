@@ -31,7 +31,12 @@ const char *finn_exec_ctx_name(const finn_exec_ctx *ctx, size_t i);
 
 /* Run m with the graph inputs found in ctx; every tensor computed is left
  * in ctx (FINN's return_full_exec_context).  Initializers are read from the
- * model.  Integer-annotated tensors are sanitized as FINN does. */
+ * model.  Integer-annotated tensors are sanitized as FINN does.
+ *
+ * A context may be reused for the next input (set the new graph inputs
+ * and call again): nodes that depend only on initializers (weight
+ * quantizers, constant shapes) are not run again when their outputs are
+ * already in ctx, so a batch pays for them once. */
 int finn_execute(const finn_registry *reg, const finn_model *m, finn_exec_ctx *ctx,
                  finn_error *err);
 

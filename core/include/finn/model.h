@@ -175,7 +175,8 @@ int finn_model_set_layout(finn_model *m, const char *name, const char *letters, 
 
 /* Rename a tensor everywhere: graph io, value, annotations, node slots. */
 int finn_model_rename_tensor(finn_model *m, const char *from, const char *to, finn_error *err);
-/* A tensor name not used yet: prefix + counter; caller frees. */
+/* A tensor name not used yet and not handed out before: prefix + "_" +
+ * a counter that only grows; caller frees. */
 char *finn_model_unique_tensor_name(const finn_model *m, const char *prefix);
 
 /* ---- nodes ---------------------------------------------------------------- */
