@@ -4,6 +4,7 @@
  * sanitizing of integer-annotated tensors.
  */
 #include "finn/exec.h"
+#include "finn/hw.h"
 #include "finn/registry.h"
 #include "uthash.h"
 #include "util.h"
@@ -146,6 +147,8 @@ int finn_execute_node(const finn_registry *reg, const finn_model *m, const finn_
                       finn_exec_ctx *ctx, finn_error *err)
 {
     const finn_op *op = finn_registry_op(reg, n->domain, n->op_type);
+    if (op && !op->execute && finn_hw_base_op(reg, op)) /* HW variant: the layer's semantics */
+        op = finn_hw_base_op(reg, op);
     if (!op || !op->execute)
         return finn_error_set(err, FINN_ERR_NOT_FOUND,
                               "node '%s': no plugin executes op %s%s%s", n->name,

@@ -15,6 +15,14 @@ const finn_hw_op *finn_hw_op_of(const finn_registry *reg, const finn_node *n)
     return op ? op->ext : NULL;
 }
 
+const finn_op *finn_hw_base_op(const finn_registry *reg, const finn_op *op)
+{
+    const finn_hw_op *hw = op ? op->ext : NULL;
+    if (!hw || !hw->impl || strncmp(op->domain, FINN_HW_DOMAIN, strlen(FINN_HW_DOMAIN)))
+        return NULL;
+    return finn_registry_op(reg, FINN_HW_DOMAIN, hw->base);
+}
+
 bool finn_hw_is_dataflow_node(const finn_registry *reg, const finn_node *n)
 {
     return finn_hw_op_of(reg, n) &&

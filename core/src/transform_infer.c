@@ -6,6 +6,7 @@
  * as ONNX shape inference does.  Datatypes: custom-domain ops provide their
  * own rule; standard ops follow QONNX's table, implemented here.
  */
+#include "finn/hw.h"
 #include "finn/registry.h"
 #include "finn/transforms.h"
 #include "util.h"
@@ -23,6 +24,8 @@ int finn_infer_shapes(const finn_registry *reg, finn_model *m, finn_error *err)
     for (size_t i = 0; i < m->n_nodes; i++) {
         finn_node *n = m->nodes[i];
         const finn_op *op = finn_registry_op(reg, n->domain, n->op_type);
+        if (op && !op->infer_shapes && finn_hw_base_op(reg, op)) /* HW variant */
+            op = finn_hw_base_op(reg, op);
         if (!op || !op->infer_shapes)
             return finn_error_set(err, FINN_ERR_NOT_FOUND,
                                   "InferShapes: node '%s': no plugin infers shapes for op %s%s%s",
@@ -153,6 +156,8 @@ int finn_infer_datatypes(const finn_registry *reg, finn_model *m, finn_error *er
             int rc;
             if (n->domain[0]) {
                 const finn_op *op = finn_registry_op(reg, n->domain, n->op_type);
+                if (op && !op->infer_datatypes && finn_hw_base_op(reg, op)) /* HW variant */
+                    op = finn_hw_base_op(reg, op);
                 if (!op || !op->infer_datatypes) {
                     free(before);
                     return finn_error_set(err, FINN_ERR_NOT_FOUND,

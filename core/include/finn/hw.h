@@ -79,6 +79,12 @@ typedef struct finn_hw_op {
     const char *const *folding_attrs;
 } finn_hw_op;
 
+/* The abstract op behind a variant op (NULL when op is not a HW variant).
+ * The executor and the inference passes use it for hooks a variant leaves
+ * NULL (execute, infer_shapes, infer_datatypes). */
+struct finn_op;
+const struct finn_op *finn_hw_base_op(const finn_registry *reg, const struct finn_op *op);
+
 /* The HW table of a node (NULL if it is not a HW op). */
 const finn_hw_op *finn_hw_op_of(const finn_registry *reg, const finn_node *n);
 /* A node is a dataflow node when its op is a HW op and backend=="fpgadataflow". */
