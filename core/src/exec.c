@@ -24,6 +24,7 @@ struct finn_exec_ctx {
     ctx_entry *map;
     ctx_entry **list; /* insertion order */
     size_t n, cap;
+    const finn_registry *reg; /* of the run in progress */
 };
 
 finn_exec_ctx *finn_exec_ctx_new(finn_error *err)
@@ -114,6 +115,11 @@ const char *finn_exec_ctx_name(const finn_exec_ctx *ctx, size_t i)
     return i < ctx->n ? ctx->list[i]->name : NULL;
 }
 
+const finn_registry *finn_exec_ctx_registry(const finn_exec_ctx *ctx)
+{
+    return ctx->reg;
+}
+
 /* FINN's sanitizing: a tensor annotated with an integer type whose values
  * are not allowed is rounded half to even; a change above 1e-2 means the
  * graph computes something the annotation does not describe. */
@@ -154,6 +160,7 @@ int finn_execute_node(const finn_registry *reg, const finn_model *m, const finn_
                               "node '%s': no plugin executes op %s%s%s", n->name,
                               n->domain[0] ? n->domain : "", n->domain[0] ? "::" : "",
                               n->op_type);
+    ctx->reg = reg;
     for (size_t k = 0; k < n->n_inputs; k++) {
         if (!n->inputs[k][0])
             continue;

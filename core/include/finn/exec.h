@@ -28,6 +28,10 @@ finn_tensor *finn_exec_ctx_take(finn_exec_ctx *ctx, const char *name);
 size_t finn_exec_ctx_count(const finn_exec_ctx *ctx);
 /* i-th name in insertion order. */
 const char *finn_exec_ctx_name(const finn_exec_ctx *ctx, size_t i);
+/* The registry of the run in progress (set by finn_execute and
+ * finn_execute_node), for ops that run a child model
+ * (StreamingDataflowPartition); NULL outside a run. */
+const finn_registry *finn_exec_ctx_registry(const finn_exec_ctx *ctx);
 
 /* Run m with the graph inputs found in ctx; every tensor computed is left
  * in ctx (FINN's return_full_exec_context).  Initializers are read from the
