@@ -19,6 +19,8 @@
 #include <finn/model.h>
 #include <finn/npy.h>
 
+#include <finn/plugin.h>
+
 #include "test.h"
 
 static char finn_gen[1024];
@@ -566,6 +568,64 @@ static void test_inputs(void)
     finn_tensor_free(t);
 }
 
+static void expect_error(const char *args, int code, const char *msg, const char *out);
+
+/* --image and --model/--expected: a real image in, the executor's output
+ * out (the same as running the model with the library). */
+static void test_input_with_expected(void)
+{
+    finn_model *m = gen_model("tfc --wbits 2 --abits 2", "exp_tfc.onnx");
+    finn_tensor *x = gen_input("--input-for tfc --seed 4 --model exp_tfc.onnx --expected e.npy",
+                               "x.npy");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/e.npy", tmp);
+    finn_error err = {0};
+    finn_tensor *e = NULL;
+    CHECK_EQ_INT(finn_npy_read(path, &e, &err), 0);
+    finn_registry *reg = finn_registry_new(&err);
+    CHECK_EQ_INT(finn_plugin_load_default(reg, &err), 0);
+    finn_exec_ctx *ctx = finn_exec_ctx_new(&err);
+    if (m && x && e) {
+        finn_exec_ctx_set(ctx, m->inputs[0], finn_tensor_copy(x, &err), &err);
+        CHECK_EQ_INT(finn_execute(reg, m, ctx, &err), 0);
+        CHECK(same_tensor(finn_exec_ctx_get(ctx, m->outputs[0]), e));
+        CHECK_EQ_INT(e->shape[1], 10);
+    }
+    finn_exec_ctx_free(ctx);
+    finn_registry_free(reg);
+    finn_tensor_free(e);
+    finn_tensor_free(x);
+    finn_model_free(m);
+    expect_error("--input-for tfc --model exp_tfc.onnx -o y.npy", 2,
+                 "finn-gen: error: --model and --expected go together\n", "y.npy");
+    expect_error("tfc --wbits 1 --abits 1 --image a.npy -o z.onnx", 2,
+                 "finn-gen: error: --image, --model and --expected go with --input-for\n",
+                 "z.onnx");
+    /* the corpus CIFAR-10 sample: uint8 pixels become k/255 */
+    const char *shared = test_shared_dir();
+    if (!shared)
+        return;
+    char args[4096];
+    snprintf(args, sizeof args, "--input-for cnv --image %s/corpus/finn/cifar10/cifar10-test-data-class3.npz",
+             shared);
+    finn_tensor *c = gen_input(args, "cifar.npy");
+    finn_npz *z = NULL;
+    snprintf(path, sizeof path, "%s/corpus/finn/cifar10/cifar10-test-data-class3.npz", shared);
+    CHECK_EQ_INT(finn_npz_read(path, &z, &err), 0);
+    if (c && z) {
+        static const int64_t cs[4] = {1, 3, 32, 32};
+        CHECK(finn_shape_equal(c->ndim, c->shape, 4, cs));
+        size_t bad = 0;
+        for (size_t i = 0; i < finn_tensor_numel(c); i++)
+            bad += (float)(finn_tensor_get(z->arrays[0], i) / 255.0) != (float)finn_tensor_get(c, i);
+        CHECK_EQ_INT(bad, 0);
+    }
+    finn_npz_free(z);
+    finn_tensor_free(c);
+    expect_error("--input-for tfc --image cifar.npy -o w.npy", 1, "does not fit tfc's input",
+                 "w.npy");
+}
+
 /* ---- command-line errors -------------------------------------------------------------- */
 
 static void expect_error(const char *args, int code, const char *msg, const char *out)
@@ -636,6 +696,7 @@ int main(void)
     test_determinism();
     test_onnx_checker();
     test_inputs();
+    test_input_with_expected();
     test_cli_errors();
     return test_done();
 }

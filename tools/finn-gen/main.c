@@ -4,7 +4,8 @@
  * seeded weights; or a seeded sample input for one of them.
  *
  *   finn-gen NET --wbits W --abits A [--seed S] [--in-bits I] [--untrained] -o model.onnx
- *   finn-gen --input-for NET [--seed S] -o input.npy
+ *   finn-gen --input-for NET [--seed S] [--image FILE] [--model M.onnx --expected E.npy]
+ *            -o input.npy
  *
  * Exit codes: 0 success, 1 generation or write error (nothing written),
  * 2 usage error.
@@ -15,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <finn/npy.h>
+#include <finn/plugin.h>
 
 #include "gen.h"
 
@@ -26,6 +27,9 @@ typedef struct options {
     int wbits, abits, inbits; /* 0 = not given */
     uint64_t seed;
     bool untrained;
+    const char *image;    /* --input-for: a real image (.npy / first array of .npz) */
+    const char *model;    /* --input-for: run this model on the input ... */
+    const char *expected; /* ... and write its output here */
 } options;
 
 static void usage(FILE *f)
@@ -33,13 +37,19 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: finn-gen {cnv,tfc,sfc,lfc} --wbits W --abits A [--seed S] [--in-bits I]\n"
             "                [--untrained] -o MODEL.onnx\n"
-            "       finn-gen --input-for {cnv,tfc,sfc,lfc} [--seed S] -o INPUT.npy\n"
+            "       finn-gen --input-for {cnv,tfc,sfc,lfc} [--seed S] [--image FILE]\n"
+            "                [--model M.onnx --expected EXPECTED.npy] -o INPUT.npy\n"
             "options:\n"
             "  --wbits W      weight bits 1..8 (1: BipolarQuant, as bnn_pynq)\n"
             "  --abits A      activation bits 1..8\n"
             "  --in-bits I    input quantizer bits (default: 8 for cnv, A for fc nets)\n"
             "  --seed S       PRNG seed (default 1)\n"
             "  --untrained    BatchNorm/TensorNorm as in a fresh Brevitas model\n"
+            "  --image FILE   use this image (uint8 pixels or 0..1 floats, .npy or the first\n"
+            "                 array of an .npz, e.g. the corpus CIFAR-10 sample) instead of a\n"
+            "                 seeded one\n"
+            "  --model M      with --expected: run M on the input with the reference executor\n"
+            "  --expected E   write the model's output (the expected output) to E\n"
             "  -o PATH        output file\n");
 }
 
@@ -88,7 +98,8 @@ static int parse_seed(const char *val, uint64_t *out)
 static int parse_valued(options *o, const char *a, const char *val)
 {
     if (strcmp(a, "--wbits") && strcmp(a, "--abits") && strcmp(a, "--in-bits") &&
-        strcmp(a, "--seed") && strcmp(a, "-o") && strcmp(a, "--input-for"))
+        strcmp(a, "--seed") && strcmp(a, "-o") && strcmp(a, "--input-for") &&
+        strcmp(a, "--image") && strcmp(a, "--model") && strcmp(a, "--expected"))
         return 1;
     if (!val)
         return usage_error("%s needs a value", a);
@@ -102,6 +113,12 @@ static int parse_valued(options *o, const char *a, const char *val)
         return parse_seed(val, &o->seed);
     if (!strcmp(a, "-o"))
         o->output = val;
+    else if (!strcmp(a, "--image"))
+        o->image = val;
+    else if (!strcmp(a, "--model"))
+        o->model = val;
+    else if (!strcmp(a, "--expected"))
+        o->expected = val;
     else
         o->input_for = val;
     return 0;
@@ -153,16 +170,91 @@ static int check_options(const options *o)
                            "fixed point), got 1");
     if (!o->output)
         return usage_error("missing -o OUTPUT");
+    if (!o->input_for && (o->image || o->model || o->expected))
+        return usage_error("--image, --model and --expected go with --input-for");
+    if (!o->model != !o->expected)
+        return usage_error("--model and --expected go together");
     return -1;
+}
+
+/* A real image as the network input: uint8 pixels become k/255 (as
+ * ToTensor does), float images are taken as they are. */
+static finn_tensor *load_image(const char *path, const char *net, finn_error *err)
+{
+    finn_tensor *img = NULL;
+    size_t len = strlen(path);
+    if (len > 4 && !strcmp(path + len - 4, ".npz")) {
+        finn_npz *z = NULL;
+        if (finn_npz_read(path, &z, err))
+            return NULL;
+        if (z->count == 0)
+            finn_error_set(err, FINN_ERR_INVALID, "%s: no arrays", path);
+        else
+            img = finn_tensor_copy(z->arrays[0], err);
+        finn_npz_free(z);
+    } else if (finn_npy_read(path, &img, err)) {
+        return NULL;
+    }
+    if (!img)
+        return NULL;
+    int64_t want[4] = {1, 3, 32, 32};
+    if (strcmp(net, "cnv"))
+        want[1] = 1, want[2] = 28, want[3] = 28;
+    if (finn_tensor_numel(img) != (size_t)(want[0] * want[1] * want[2] * want[3])) {
+        char buf[64];
+        finn_error_set(err, FINN_ERR_INVALID, "%s: image of shape %s does not fit %s's input",
+                       path, finn_shape_str(img->ndim, img->shape, buf, sizeof buf), net);
+        finn_tensor_free(img);
+        return NULL;
+    }
+    finn_tensor *t = finn_tensor_new(FINN_ELEM_FLOAT, 4, want, err);
+    for (size_t i = 0; t && i < finn_tensor_numel(t); i++) {
+        double v = finn_tensor_get(img, i);
+        ((float *)t->data)[i] = img->type == FINN_ELEM_UINT8 ? (float)(v / 255.0) : (float)v;
+    }
+    finn_tensor_free(img);
+    return t;
+}
+
+/* Run the model on t; the first graph output, or NULL. */
+static finn_tensor *run_model(const char *path, const finn_tensor *t, finn_error *err)
+{
+    finn_registry *reg = finn_registry_new(err);
+    finn_model *m = NULL;
+    finn_exec_ctx *ctx = NULL;
+    finn_tensor *out = NULL;
+    if (!reg || finn_plugin_load_default(reg, err) || finn_model_load(path, &m, err))
+        goto done;
+    finn_tensor *x = finn_tensor_copy(t, err);
+    if (!x || !(ctx = finn_exec_ctx_new(err)) ||
+        finn_exec_ctx_set(ctx, m->inputs[0], x, err) || finn_execute(reg, m, ctx, err)) {
+        if (!ctx)
+            finn_tensor_free(x);
+        goto done;
+    }
+    out = finn_tensor_copy(finn_exec_ctx_get(ctx, m->outputs[0]), err);
+done:
+    finn_exec_ctx_free(ctx);
+    finn_model_free(m);
+    finn_registry_free(reg);
+    return out;
 }
 
 static int write_input(const options *o)
 {
     finn_error err = {0};
-    finn_tensor *t = !strcmp(o->input_for, "cnv") ? gen_input_cifar(o->seed, &err)
-                                                  : gen_input_mnist(o->seed, &err);
-    int rc = t ? finn_npy_write(o->output, t, &err) : -1;
+    finn_tensor *t = o->image ? load_image(o->image, o->input_for, &err)
+                     : !strcmp(o->input_for, "cnv") ? gen_input_cifar(o->seed, &err)
+                                                    : gen_input_mnist(o->seed, &err);
+    finn_tensor *y = t && o->model ? run_model(o->model, t, &err) : NULL;
+    int rc = t && (!o->model || y) ? 0 : -1;
+    /* the expected output first: a failed run leaves no input behind */
+    if (!rc && y)
+        rc = finn_npy_write(o->expected, y, &err);
+    if (!rc)
+        rc = finn_npy_write(o->output, t, &err);
     finn_tensor_free(t);
+    finn_tensor_free(y);
     if (rc) {
         fprintf(stderr, "finn-gen: error: %s\n", err.msg);
         return 1;
