@@ -89,6 +89,19 @@ static int unknown_step(const finn_registry *reg, const char *name, finn_error *
                           name);
 }
 
+/* A step of FINN's own flow (the 'default' list): a recipe may name it
+ * even when no loaded plugin provides it yet; the build then runs up to it
+ * and stops there with a clear message instead of refusing to start. */
+static bool is_finn_step(const finn_registry *reg, const char *name)
+{
+    const char *const *dflt = NULL;
+    size_t n = finn_registry_step_list(reg, "default", &dflt);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(dflt[i], name))
+            return true;
+    return false;
+}
+
 int finn_build_resolve_steps(const finn_registry *reg, const finn_config *cfg,
                              const char ***steps, size_t *count, finn_error *err)
 {
@@ -111,7 +124,7 @@ int finn_build_resolve_steps(const finn_registry *reg, const finn_config *cfg,
         size_t n_sub = finn_registry_step_list(reg, name, &sub);
         if (n_sub > 0) {
             for (size_t j = 0; j < n_sub; j++) {
-                if (!finn_registry_step(reg, sub[j])) {
+                if (!finn_registry_step(reg, sub[j]) && !is_finn_step(reg, sub[j])) {
                     free(list);
                     unknown_step(reg, sub[j], err);
                     return finn_error_prefix(err, "step list '%s': ", name);
@@ -123,7 +136,7 @@ int finn_build_resolve_steps(const finn_registry *reg, const finn_config *cfg,
             }
             continue;
         }
-        if (!finn_registry_step(reg, name)) {
+        if (!finn_registry_step(reg, name) && !is_finn_step(reg, name)) {
             free(list);
             return unknown_step(reg, name, err);
         }
@@ -298,6 +311,21 @@ int finn_build_run(finn_registry *reg, const finn_config *cfg, const finn_build_
     for (size_t i = 0; i < n_run; i++) {
         const char *name = all[(size_t)start + i];
         const finn_step_desc *step = finn_registry_step(reg, name);
+        if (!step) {
+            /* a FINN step finn-run does not have yet: keep what was done */
+            fprintf(b.console, "Stopped before step: %s [%zu/%zu]: no loaded plugin provides "
+                               "this FINN step yet\n", name, i + 1, n_run);
+            finn_build_log(&b, "Stopped before step %s: no loaded plugin provides it", name);
+            if (write_time_per_step(&b, all + start, secs, i, err) != 0)
+                goto out;
+            finn_error_set(err, FINN_ERR_UNSUPPORTED,
+                           "the build stopped before %s, which no loaded plugin provides yet "
+                           "(finn-run --list-steps shows what is available)",
+                           name);
+            fprintf(b.console, "Build stopped early\n");
+            fflush(b.console);
+            goto out;
+        }
         fprintf(b.console, "Running step: %s [%zu/%zu]\n", name, i + 1, n_run);
         fflush(b.console);
         finn_build_log(&b, "Running step: %s [%zu/%zu]", name, i + 1, n_run);

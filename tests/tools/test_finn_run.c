@@ -151,6 +151,33 @@ static void test_failing_step(void)
     free(out);
 }
 
+/* A FINN step that no plugin provides (yet) is accepted in the list: the
+ * build runs up to it and stops with a clear message; a typo is refused
+ * before anything runs. */
+static void test_missing_finn_step(void)
+{
+    char recipe[4096];
+    snprintf(recipe, sizeof recipe,
+             "model: model.onnx\noutput_dir: out_stop\nsynth_clk_period_ns: 10\n"
+             "plugins: [%s]\nsteps: [test_step_a, step_deployment_package, test_step_b]\n",
+             fixture("good_steps"));
+    write_text("stop.yaml", recipe);
+    int st;
+    char *out = run("stop.yaml", &st);
+    CHECK_EQ_INT(st, 1);
+    CHECK_CONTAINS(out, "Running step: test_step_a [1/3]\n"
+                        "Stopped before step: step_deployment_package [2/3]: no loaded plugin "
+                        "provides this FINN step yet\nBuild stopped early\n");
+    CHECK_CONTAINS(out, "finn-run: error: the build stopped before step_deployment_package, which "
+                        "no loaded plugin provides yet");
+    free(out);
+    char *times = file_in("out_stop/time_per_step.json");
+    CHECK_CONTAINS(times, "\"test_step_a\": ");
+    CHECK(times && !strstr(times, "test_step_b"));
+    free(times);
+    CHECK(exists("out_stop/intermediate_models/test_step_a.onnx"));
+}
+
 static void test_topk_recipe(void)
 {
     write_text("topk.yaml", "model: model.onnx\noutput_dir: out_topk\nsynth_clk_period_ns: 10\n"
@@ -360,6 +387,7 @@ int main(void)
     write_model(path, 1);
     test_successful_build();
     test_failing_step();
+    test_missing_finn_step();
     test_topk_recipe();
     test_bad_inputs();
     test_usage_and_listing();
