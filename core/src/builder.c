@@ -318,7 +318,7 @@ int finn_build_run(finn_registry *reg, const finn_config *cfg, const finn_build_
             finn_build_log(&b, "Stopped before step %s: no loaded plugin provides it", name);
             if (write_time_per_step(&b, all + start, secs, i, err) != 0)
                 goto out;
-            finn_error_set(err, FINN_ERR_UNSUPPORTED,
+            finn_error_set(err, FINN_ERR_INCOMPLETE,
                            "the build stopped before %s, which no loaded plugin provides yet "
                            "(finn-run --list-steps shows what is available)",
                            name);

@@ -63,6 +63,7 @@ const char *finn_errcode_name(finn_errcode code)
     case FINN_ERR_PLUGIN: return "plugin error";
     case FINN_ERR_UNSUPPORTED: return "unsupported";
     case FINN_ERR_VERIFY: return "verification failed";
+    case FINN_ERR_INCOMPLETE: return "build incomplete";
     }
     return "error";
 }

@@ -97,6 +97,61 @@ char *finn_model_unique_node_name(const finn_model *m, const char *op_type)
     }
 }
 
+/* Output name -> index of the first node (in graph order) writing it. */
+typedef struct producer_entry {
+    const char *name; /* points into the node */
+    size_t node;
+    UT_hash_handle hh;
+} producer_entry;
+
+/* For every input slot of every node (flattened in node order), the index
+ * of its producer or SIZE_MAX; one hash pass instead of a graph scan per
+ * slot.  *slots_out gets the flat array, caller frees. */
+static int producer_slots(const finn_model *m, size_t **slots_out, finn_error *err)
+{
+    size_t n_out = 0, n_in = 0;
+    for (size_t i = 0; i < m->n_nodes; i++) {
+        n_out += m->nodes[i]->n_outputs;
+        n_in += m->nodes[i]->n_inputs;
+    }
+    producer_entry *pool = finn_xcalloc(n_out ? n_out : 1, sizeof *pool, err);
+    size_t *slots = finn_xmalloc((n_in ? n_in : 1) * sizeof *slots, err);
+    if (!pool || !slots) {
+        free(pool);
+        free(slots);
+        return -1;
+    }
+    producer_entry *map = NULL;
+    size_t used = 0;
+    for (size_t i = 0; i < m->n_nodes; i++)
+        for (size_t k = 0; k < m->nodes[i]->n_outputs; k++) {
+            const char *o = m->nodes[i]->outputs[k];
+            producer_entry *e = NULL;
+            if (!*o)
+                continue;
+            HASH_FIND_STR(map, o, e);
+            if (e)
+                continue; /* the first producer wins, as finn_model_producer */
+            e = &pool[used++];
+            e->name = o;
+            e->node = i;
+            HASH_ADD_KEYPTR(hh, map, e->name, strlen(e->name), e);
+        }
+    size_t s = 0;
+    for (size_t i = 0; i < m->n_nodes; i++)
+        for (size_t k = 0; k < m->nodes[i]->n_inputs; k++) {
+            const char *t = m->nodes[i]->inputs[k];
+            producer_entry *e = NULL;
+            if (*t)
+                HASH_FIND_STR(map, t, e);
+            slots[s++] = e ? e->node : SIZE_MAX;
+        }
+    HASH_CLEAR(hh, map);
+    free(pool);
+    *slots_out = slots;
+    return 0;
+}
+
 /* Kahn's algorithm by levels, as QONNX's SortGraph (toposort_flatten with
  * sorting): every node whose producers are all placed joins the next level;
  * a level keeps the original order.  Unlike SortGraph, a node with neither
@@ -107,13 +162,18 @@ int finn_model_toposort(finn_model *m, finn_error *err)
     if (n < 2)
         return 0;
     size_t *level = finn_xmalloc(n * sizeof *level, err);
+    size_t *first_slot = finn_xmalloc((n + 1) * sizeof *first_slot, err);
     finn_node **sorted = finn_xmalloc(n * sizeof *sorted, err);
-    if (!level || !sorted) {
+    size_t *prod = NULL;
+    if (!level || !first_slot || !sorted || producer_slots(m, &prod, err)) {
         free(level);
+        free(first_slot);
         free(sorted);
         return -1;
     }
-    /* producer index of each node input, found once */
+    first_slot[0] = 0;
+    for (size_t i = 0; i < n; i++)
+        first_slot[i + 1] = first_slot[i] + m->nodes[i]->n_inputs;
     size_t placed = 0;
     for (size_t i = 0; i < n; i++)
         level[i] = SIZE_MAX;
@@ -123,12 +183,10 @@ int finn_model_toposort(finn_model *m, finn_error *err)
             if (level[i] != SIZE_MAX)
                 continue;
             bool ready = true;
-            const finn_node *nd = m->nodes[i];
-            for (size_t k = 0; k < nd->n_inputs && ready; k++) {
-                finn_node *p = finn_model_producer(m, nd->inputs[k]);
-                if (!p)
+            for (size_t s = first_slot[i]; s < first_slot[i + 1] && ready; s++) {
+                size_t pi = prod[s];
+                if (pi == SIZE_MAX)
                     continue;
-                size_t pi = finn_model_node_index(m, p);
                 if (level[pi] == SIZE_MAX || level[pi] == lv)
                     ready = false;
             }
@@ -146,13 +204,17 @@ int finn_model_toposort(finn_model *m, finn_error *err)
                     break;
                 }
             free(level);
+            free(first_slot);
             free(sorted);
+            free(prod);
             return -1;
         }
     }
     memcpy(m->nodes, sorted, n * sizeof *sorted);
     free(level);
+    free(first_slot);
     free(sorted);
+    free(prod);
     return 0;
 }
 

@@ -575,6 +575,7 @@ static void expect_error(const char *args, int code, const char *msg, const char
 static void test_input_with_expected(void)
 {
     finn_model *m = gen_model("tfc --wbits 2 --abits 2", "exp_tfc.onnx");
+    int64_t top1 = 0;
     finn_tensor *x = gen_input("--input-for tfc --seed 4 --model exp_tfc.onnx --expected e.npy",
                                "x.npy");
     char path[2048];
@@ -590,16 +591,42 @@ static void test_input_with_expected(void)
         CHECK_EQ_INT(finn_execute(reg, m, ctx, &err), 0);
         CHECK(same_tensor(finn_exec_ctx_get(ctx, m->outputs[0]), e));
         CHECK_EQ_INT(e->shape[1], 10);
+        for (size_t i = 1; i < 10; i++)
+            if (finn_tensor_get(e, i) > finn_tensor_get(e, (size_t)top1))
+                top1 = (int64_t)i;
     }
     finn_exec_ctx_free(ctx);
     finn_registry_free(reg);
     finn_tensor_free(e);
     finn_tensor_free(x);
     finn_model_free(m);
+    /* --raw and --top1: pixel values 0..255 and the class index */
+    finn_tensor *r = gen_input("--input-for tfc --seed 4 --raw --model exp_tfc.onnx --expected "
+                               "k.npy --top1",
+                               "xr.npy");
+    snprintf(path, sizeof path, "%s/k.npy", tmp);
+    finn_tensor *k = NULL;
+    CHECK_EQ_INT(finn_npy_read(path, &k, &err), 0);
+    x = gen_input("--input-for tfc --seed 4", "x2.npy");
+    if (r && x && k) {
+        size_t bad = 0;
+        for (size_t i = 0; i < finn_tensor_numel(x); i++)
+            bad += (float)(finn_tensor_get(r, i) / 255.0) != (float)finn_tensor_get(x, i);
+        CHECK_EQ_INT(bad, 0);
+        CHECK_EQ_INT(k->type, FINN_ELEM_INT64);
+        CHECK(k->ndim == 2 && k->shape[0] == 1 && k->shape[1] == 1);
+        CHECK_EQ_INT(((int64_t *)k->data)[0], top1);
+    }
+    finn_tensor_free(r);
+    finn_tensor_free(k);
+    finn_tensor_free(x);
+    expect_error("--input-for tfc --top1 -o y.npy", 2,
+                 "finn-gen: error: --top1 goes with --model and --expected\n", "y.npy");
     expect_error("--input-for tfc --model exp_tfc.onnx -o y.npy", 2,
                  "finn-gen: error: --model and --expected go together\n", "y.npy");
     expect_error("tfc --wbits 1 --abits 1 --image a.npy -o z.onnx", 2,
-                 "finn-gen: error: --image, --model and --expected go with --input-for\n",
+                 "finn-gen: error: --image, --model, --expected, --top1 and --raw go with "
+                 "--input-for\n",
                  "z.onnx");
     /* the corpus CIFAR-10 sample: uint8 pixels become k/255 */
     const char *shared = test_shared_dir();

@@ -11,6 +11,7 @@
  * 2 usage error.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@ typedef struct options {
     const char *image;    /* --input-for: a real image (.npy / first array of .npz) */
     const char *model;    /* --input-for: run this model on the input ... */
     const char *expected; /* ... and write its output here */
+    bool raw;             /* write pixel values 0..255 (for models with the ToTensor step) */
+    bool top1;            /* expected output as the class index, int64 (1, 1) */
 } options;
 
 static void usage(FILE *f)
@@ -38,7 +41,7 @@ static void usage(FILE *f)
             "usage: finn-gen {cnv,tfc,sfc,lfc} --wbits W --abits A [--seed S] [--in-bits I]\n"
             "                [--untrained] -o MODEL.onnx\n"
             "       finn-gen --input-for {cnv,tfc,sfc,lfc} [--seed S] [--image FILE]\n"
-            "                [--model M.onnx --expected EXPECTED.npy] -o INPUT.npy\n"
+            "                [--model M.onnx --expected EXPECTED.npy [--top1]] [--raw] -o INPUT.npy\n"
             "options:\n"
             "  --wbits W      weight bits 1..8 (1: BipolarQuant, as bnn_pynq)\n"
             "  --abits A      activation bits 1..8\n"
@@ -50,6 +53,10 @@ static void usage(FILE *f)
             "                 seeded one\n"
             "  --model M      with --expected: run M on the input with the reference executor\n"
             "  --expected E   write the model's output (the expected output) to E\n"
+            "  --top1         write the expected output as the class index (int64, shape (1, 1)),\n"
+            "                 as a model with the TopK post-processing step returns it\n"
+            "  --raw          write pixel values 0..255 instead of 0..1 (the input of a model\n"
+            "                 with the ToTensor pre-processing step); the model still gets 0..1\n"
             "  -o PATH        output file\n");
 }
 
@@ -137,6 +144,10 @@ static int parse_args(int argc, char **argv, options *o)
             o->untrained = true;
             continue;
         }
+        if (!strcmp(a, "--raw") || !strcmp(a, "--top1")) {
+            *(a[2] == 'r' ? &o->raw : &o->top1) = true;
+            continue;
+        }
         int rc = parse_valued(o, a, i + 1 < argc ? argv[i + 1] : NULL);
         if (rc == 0) {
             i++;
@@ -170,8 +181,10 @@ static int check_options(const options *o)
                            "fixed point), got 1");
     if (!o->output)
         return usage_error("missing -o OUTPUT");
-    if (!o->input_for && (o->image || o->model || o->expected))
-        return usage_error("--image, --model and --expected go with --input-for");
+    if (!o->input_for && (o->image || o->model || o->expected || o->raw || o->top1))
+        return usage_error("--image, --model, --expected, --top1 and --raw go with --input-for");
+    if (o->top1 && !o->expected)
+        return usage_error("--top1 goes with --model and --expected");
     if (!o->model != !o->expected)
         return usage_error("--model and --expected go together");
     return -1;
@@ -248,6 +261,23 @@ static int write_input(const options *o)
                                                     : gen_input_mnist(o->seed, &err);
     finn_tensor *y = t && o->model ? run_model(o->model, t, &err) : NULL;
     int rc = t && (!o->model || y) ? 0 : -1;
+    if (!rc && y && o->top1) { /* argmax, first index on ties (as TopK) */
+        size_t best = 0;
+        for (size_t i = 1; i < finn_tensor_numel(y); i++)
+            if (finn_tensor_get(y, i) > finn_tensor_get(y, best))
+                best = i;
+        int64_t one[2] = {1, 1};
+        finn_tensor *k = finn_tensor_new(FINN_ELEM_INT64, 2, one, &err);
+        finn_tensor_free(y);
+        y = k;
+        if (k)
+            ((int64_t *)k->data)[0] = (int64_t)best;
+        else
+            rc = -1;
+    }
+    if (!rc && o->raw) /* k/255 back to k, exactly */
+        for (size_t i = 0; i < finn_tensor_numel(t); i++)
+            ((float *)t->data)[i] = (float)nearbyint((double)((float *)t->data)[i] * 255.0);
     /* the expected output first: a failed run leaves no input behind */
     if (!rc && y)
         rc = finn_npy_write(o->expected, y, &err);

@@ -8,7 +8,8 @@
  *   finn-run --list-steps | --describe STEP
  *
  * This is the only place that prints errors and chooses exit codes:
- * 0 success, 1 build or input error, 2 usage error.
+ * 0 success, 1 build or input error, 2 usage error, 3 the build ran up to a
+ * FINN step that no loaded plugin provides yet and stopped there.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,7 +217,7 @@ static int run(options *o)
     goto out;
 fail:
     fprintf(stderr, "finn-run: error: %s\n", err.msg[0] ? err.msg : "unknown error");
-    rc = 1;
+    rc = err.code == FINN_ERR_INCOMPLETE ? 3 : 1;
 out:
     finn_config_free(cfg);
     finn_registry_free(reg);

@@ -24,7 +24,8 @@ typedef enum finn_errcode {
     FINN_ERR_NOT_FOUND,   /* unknown step, node, tensor, key, op */
     FINN_ERR_PLUGIN,      /* plugin cannot be loaded or is incompatible */
     FINN_ERR_UNSUPPORTED, /* valid but not implemented */
-    FINN_ERR_VERIFY       /* a verification compared unequal */
+    FINN_ERR_VERIFY,      /* a verification compared unequal */
+    FINN_ERR_INCOMPLETE   /* a build stopped at a FINN step no plugin provides yet */
 } finn_errcode;
 
 #define FINN_ERROR_MSG_MAX 1024
