@@ -164,7 +164,7 @@ static void test_missing_finn_step(void)
     write_text("stop.yaml", recipe);
     int st;
     char *out = run("stop.yaml", &st);
-    CHECK_EQ_INT(st, 1);
+    CHECK_EQ_INT(st, 3);
     CHECK_CONTAINS(out, "Running step: test_step_a [1/3]\n"
                         "Stopped before step: step_deployment_package [2/3]: no loaded plugin "
                         "provides this FINN step yet\nBuild stopped early\n");
@@ -176,6 +176,49 @@ static void test_missing_finn_step(void)
     CHECK(times && !strstr(times, "test_step_b"));
     free(times);
     CHECK(exists("out_stop/intermediate_models/test_step_a.onnx"));
+}
+
+/* recipes/tfc_topk.yaml on the corpus model: TopK appended, the file
+ * passes the official checker. */
+static void test_corpus_topk_recipe(void)
+{
+    const char *src = test_env("FINN_SOURCE_DIR", "..");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../shared/corpus/qonnx_model_zoo/TFC/TFC_2W2A.onnx", src);
+    struct stat st_;
+    if (stat(path, &st_) != 0) {
+        printf("note: no shared corpus beside the source: recipes/tfc_topk.yaml not run\n");
+        return;
+    }
+    char args[8192];
+    snprintf(args, sizeof args, "%s/recipes/tfc_topk.yaml --output-dir %s/out_tfc_topk", src, tmp);
+    int st;
+    char *out = run(args, &st);
+    CHECK_EQ_INT(st, 0);
+    CHECK_CONTAINS(out, "Running step: custom_step_add_post_proc [1/1]\nCompleted successfully\n");
+    free(out);
+    finn_error err = {0};
+    finn_model *m = NULL;
+    snprintf(path, sizeof path, "%s/out_tfc_topk/intermediate_models/custom_step_add_post_proc.onnx",
+             tmp);
+    CHECK_EQ_INT(finn_model_load(path, &m, &err), 0);
+    if (m) {
+        CHECK_STR(m->nodes[m->n_nodes - 1]->op_type, "TopK");
+        CHECK_STR(finn_model_annotation(m, m->outputs[0], "finn_datatype"), "UINT32");
+    }
+    finn_model_free(m);
+    int pst;
+    char *py = test_run("/usr/bin/python3 -c 'import onnx' 2>&1", &pst);
+    free(py);
+    if (pst == 0) {
+        char cmd[8192];
+        snprintf(cmd, sizeof cmd,
+                 "/usr/bin/python3 -c 'import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1])); "
+                 "print(\"checker ok\")' %s 2>&1", path);
+        char *res = test_run(cmd, &pst);
+        CHECK_CONTAINS(res, "checker ok");
+        free(res);
+    }
 }
 
 static void test_topk_recipe(void)
@@ -389,6 +432,7 @@ int main(void)
     test_failing_step();
     test_missing_finn_step();
     test_topk_recipe();
+    test_corpus_topk_recipe();
     test_bad_inputs();
     test_usage_and_listing();
     test_out_of_tree_plugin();
