@@ -116,6 +116,8 @@ static const finn_cfg_field fields[] = {
     {"override_steps", FINN_CFG_BOOL, "false", NULL,
      "let plugins replace steps that are already registered"},
     {"description", FINN_CFG_STR, NULL, NULL, "free text describing the recipe"},
+    {"strict_config", FINN_CFG_BOOL, "false", NULL,
+     "a folding/specialize config entry naming no node is an error, not a warning"},
     {NULL, FINN_CFG_STR, NULL, NULL, NULL}};
 
 #define N_FIELDS (sizeof fields / sizeof fields[0] - 1)

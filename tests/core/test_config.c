@@ -75,7 +75,8 @@ static void test_field_table(void)
         "vitis_floorplan_file", "vitis_opt_strategy", "save_intermediate_models",
         "enable_hw_debug", "enable_build_pdb_debug", "verbose", "steps", "start_step",
         "stop_step", "max_multithreshold_bit_width", "rtlsim_batch_size",
-        "rtlsim_use_vivado_comps", "model", "plugins", "override_steps", "description"};
+        "rtlsim_use_vivado_comps", "model", "plugins", "override_steps", "description",
+        "strict_config"};
     size_t n = 0;
     const finn_cfg_field *f = finn_config_fields();
     while (f[n].name)
@@ -145,6 +146,7 @@ static void test_defaults(void)
     CHECK(!finn_config_bool(cfg, "verbose"));
     CHECK(!finn_config_bool(cfg, "split_large_fifos"));
     CHECK(!finn_config_bool(cfg, "override_steps"));
+    CHECK(!finn_config_bool(cfg, "strict_config"));
     CHECK_STR(finn_config_str(cfg, "auto_fifo_strategy"), "largefifo_rtlsim");
     CHECK_STR(finn_config_str(cfg, "large_fifo_mem_style"), "auto");
     CHECK_STR(finn_config_str(cfg, "vitis_opt_strategy"), "default");

@@ -1,0 +1,16 @@
+/*
+ * eltwise_hls.c - StreamingEltwise_hls: elementwise add/sub/absdiff of two streams.
+ *
+ * Only the registration for now: every hook is NULL, so execution, shapes,
+ * widths and cycles come from the abstract StreamingEltwise layer.  The resource
+ * estimate (and later code generation) of this variant goes into this file.
+ */
+#include "hls.h"
+
+/* Attributes StreamingEltwise_hls adds to its abstract layer (FINN's own + backend). */
+static const finn_hw_attr ATTRS[] = {HLS_BACKEND_ATTRS, {NULL, 0, NULL}};
+
+static const finn_hw_op HW = {.base = "StreamingEltwise", .impl = "hls", .attrs = ATTRS};
+
+const finn_op hls_eltwise_op = {
+    .domain = FINN_HW_DOMAIN_HLS, .op_type = "StreamingEltwise_hls", .ext = &HW};

@@ -1,0 +1,15 @@
+/*
+ * lookup_hls.c - Lookup_hls: embedding table lookup.
+ *
+ * Only the registration for now: every hook is NULL, so execution, shapes,
+ * widths and cycles come from the abstract Lookup layer.  The resource
+ * estimate (and later code generation) of this variant goes into this file.
+ */
+#include "hls.h"
+
+/* Attributes Lookup_hls adds to its abstract layer (FINN's own + backend). */
+static const finn_hw_attr ATTRS[] = {HLS_BACKEND_ATTRS, {NULL, 0, NULL}};
+
+static const finn_hw_op HW = {.base = "Lookup", .impl = "hls", .attrs = ATTRS};
+
+const finn_op hls_lookup_op = {.domain = FINN_HW_DOMAIN_HLS, .op_type = "Lookup_hls", .ext = &HW};

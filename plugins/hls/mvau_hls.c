@@ -1,0 +1,15 @@
+/*
+ * mvau_hls.c - MVAU_hls: the HLS matrix-vector-activation unit (finn-hlslib MVAU).
+ *
+ * Only the registration for now: every hook is NULL, so execution, shapes,
+ * widths and cycles come from the abstract MVAU layer.  The resource
+ * estimate (and later code generation) of this variant goes into this file.
+ */
+#include "hls.h"
+
+/* Attributes MVAU_hls adds to its abstract layer (FINN's own + backend). */
+static const finn_hw_attr ATTRS[] = {HLS_BACKEND_ATTRS, {NULL, 0, NULL}};
+
+static const finn_hw_op HW = {.base = "MVAU", .impl = "hls", .attrs = ATTRS};
+
+const finn_op hls_mvau_op = {.domain = FINN_HW_DOMAIN_HLS, .op_type = "MVAU_hls", .ext = &HW};

@@ -1,0 +1,15 @@
+/*
+ * pool_hls.c - Pool_hls: max / quantized average pooling over SWG windows.
+ *
+ * Only the registration for now: every hook is NULL, so execution, shapes,
+ * widths and cycles come from the abstract Pool layer.  The resource
+ * estimate (and later code generation) of this variant goes into this file.
+ */
+#include "hls.h"
+
+/* Attributes Pool_hls adds to its abstract layer (FINN's own + backend). */
+static const finn_hw_attr ATTRS[] = {HLS_BACKEND_ATTRS, {NULL, 0, NULL}};
+
+static const finn_hw_op HW = {.base = "Pool", .impl = "hls", .attrs = ATTRS};
+
+const finn_op hls_pool_op = {.domain = FINN_HW_DOMAIN_HLS, .op_type = "Pool_hls", .ext = &HW};

@@ -1,0 +1,105 @@
+/*
+ * plugin.c - step_create_dataflow_partition (finn-frontend.md section 9):
+ * the parent model (non-dataflow nodes around one StreamingDataflowPartition)
+ * is saved as intermediate_models/dataflow_parent.onnx, the child (the
+ * dataflow nodes, intermediate_models/supported_op_partitions/
+ * partition_0.onnx) becomes the model of the build, and
+ * template_specialize_layers_config.json is written from it.
+ */
+#include "partition.h"
+#include "finn/hw_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *joined(const char *a, const char *b)
+{
+    size_t len = strlen(a) + strlen(b) + 2;
+    char *s = malloc(len);
+    if (s)
+        snprintf(s, len, "%s/%s", a, b);
+    return s;
+}
+
+/* The parent must hold exactly one StreamingDataflowPartition; its path. */
+static int single_sdp(const finn_model *parent, const char **path, finn_error *err)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < parent->n_nodes; i++)
+        if (!strcmp(parent->nodes[i]->op_type, "StreamingDataflowPartition")) {
+            count++;
+            *path = finn_node_attr_s(parent->nodes[i], "model", "");
+        }
+    if (count != 1)
+        return finn_error_set(err, FINN_ERR_INVALID,
+                              "Only a single StreamingDataflowPartition supported. (found %zu; "
+                              "%s)",
+                              count,
+                              count ? "the dataflow nodes carry different partition_id values"
+                                    : "the model has no node with backend \"fpgadataflow\"");
+    return 0;
+}
+
+static int step_create_dataflow_partition(finn_model **model, finn_build *b, finn_error *err)
+{
+    const char *out = finn_build_output_dir(b);
+    char *im = joined(out, "intermediate_models");
+    char *dir = im ? joined(im, "supported_op_partitions") : NULL;
+    char *parent_path = im ? joined(im, "dataflow_parent.onnx") : NULL;
+    char *tmpl = joined(out, "template_specialize_layers_config.json");
+    finn_model *parent = NULL, *child = NULL;
+    int rc = -1;
+    if (!im || !dir || !parent_path || !tmpl) {
+        finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    /* FINN's model.transform works on a copy: the input model stays intact */
+    parent = finn_model_clone(*model, err);
+    const char *child_path = NULL;
+    if (!parent || pt_create_dataflow_partition(parent, dir, err) ||
+        single_sdp(parent, &child_path, err))
+        goto done;
+    if (finn_config_bool(finn_build_config(b), "save_intermediate_models") &&
+        (pt_mkdirs(im, err) || finn_model_save(parent, parent_path, err)))
+        goto done;
+    if (finn_model_load(child_path, &child, err))
+        goto done;
+    static const char *const ATTRS[] = {"preferred_impl_style"};
+    if (finn_hw_write_config(finn_build_registry(b), child, ATTRS, 1, tmpl, err))
+        goto done;
+    finn_build_log(b, "dataflow partition: %s (%zu nodes), parent %s", child_path,
+                   child->n_nodes, parent_path);
+    finn_model_free(*model);
+    *model = child;
+    child = NULL;
+    rc = 0;
+done:
+    finn_model_free(child);
+    finn_model_free(parent);
+    free(im);
+    free(dir);
+    free(parent_path);
+    free(tmpl);
+    return rc;
+}
+
+static const finn_step_desc STEPS[] = {
+    {"step_create_dataflow_partition", step_create_dataflow_partition,
+     "Split the dataflow (HW) nodes into a child model behind a StreamingDataflowPartition",
+     "FINN's CreateDataflowPartition: the nodes with backend \"fpgadataflow\" go to "
+     "intermediate_models/supported_op_partitions/partition_<id>.onnx (by partition_id, "
+     "default 0); the parent keeps the other nodes and one StreamingDataflowPartition node "
+     "(attribute model = the child's path) and is saved as "
+     "intermediate_models/dataflow_parent.onnx. Exactly one partition is supported, and the "
+     "dataflow nodes must be one region (no HW -> non-HW -> HW path). The child becomes the "
+     "model of the following steps; template_specialize_layers_config.json lists its nodes' "
+     "preferred_impl_style."},
+};
+
+static int init(finn_registry *reg, finn_error *err)
+{
+    return finn_registry_add_steps(reg, STEPS, sizeof STEPS / sizeof STEPS[0], err);
+}
+
+FINN_PLUGIN_DEFINE("partition", "1.0", init)
