@@ -1,6 +1,8 @@
 #!/bin/sh
 # bench/run.sh - build optimised and run the benchmarks: reference-executor
-# images/s on the generated CNV-w2a2 (QONNX as exported) at batch 1 and 100.
+# images/s on the generated CNV-w2a2 (QONNX as exported) at batch 1 and 100,
+# and the milliseconds of the front-end steps (pre/post-proc, qonnx_to_finn,
+# tidy_up, streamline) on the same model.
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/setup.sh >/dev/null
@@ -9,3 +11,4 @@ mkdir -p out
 ./build-bench/bin/finn-gen cnv --wbits 2 --abits 2 --seed 1 -o out/bench_cnv_w2a2.onnx
 nproc | sed 's/^/cores: /'
 ./build-bench/bench/bench_exec out/bench_cnv_w2a2.onnx --images 100
+./build-bench/bench/bench_frontend out/bench_cnv_w2a2.onnx --runs 20

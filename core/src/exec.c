@@ -10,6 +10,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +121,48 @@ const finn_registry *finn_exec_ctx_registry(const finn_exec_ctx *ctx)
     return ctx->reg;
 }
 
+/* finn_dt_allowed is a pure function of the value, and quantized tensors
+ * hold few distinct values: float32 data is checked through a small
+ * direct-mapped cache keyed by the bit pattern, so finn_dt_allowed runs
+ * about once per distinct value instead of once per element. */
+#define ALLOWED_CACHE 256
+typedef struct allowed_slot {
+    uint32_t bits;
+    signed char state; /* -1 empty, 0 disallowed, 1 allowed */
+} allowed_slot;
+
+static size_t find_disallowed_f32(const float *v, size_t from, size_t count, finn_datatype dt)
+{
+    allowed_slot cache[ALLOWED_CACHE];
+    for (size_t i = 0; i < ALLOWED_CACHE; i++)
+        cache[i].state = -1;
+    for (size_t i = from; i < count; i++) {
+        uint32_t bits;
+        memcpy(&bits, &v[i], sizeof bits);
+        allowed_slot *s = &cache[(bits * 2654435761u) >> 24];
+        if (s->state < 0 || s->bits != bits) {
+            s->bits = bits;
+            s->state = finn_dt_allowed(dt, (double)v[i]) ? 1 : 0;
+        }
+        if (!s->state)
+            return i;
+    }
+    return count;
+}
+
+size_t finn_tensor_find_disallowed(const finn_tensor *t, finn_datatype dt, size_t from)
+{
+    size_t count = finn_tensor_numel(t);
+    if (dt.kind == FINN_DT_FLOAT32 || dt.kind == FINN_DT_FLOAT16)
+        return count; /* any value (finn_dt_allowed says so too) */
+    if (t->type == FINN_ELEM_FLOAT)
+        return find_disallowed_f32(t->data, from, count, dt);
+    for (size_t i = from; i < count; i++)
+        if (!finn_dt_allowed(dt, finn_tensor_get(t, i)))
+            return i;
+    return count;
+}
+
 /* FINN's sanitizing: a tensor annotated with an integer type whose values
  * are not allowed is rounded half to even; a change above 1e-2 means the
  * graph computes something the annotation does not describe. */
@@ -133,10 +176,9 @@ static int sanitize(const finn_model *m, const finn_node *n, const char *name,
     if (!finn_dt_is_integer(dt))
         return 0;
     size_t count = finn_tensor_numel(t);
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = finn_tensor_find_disallowed(t, dt, 0); i < count;
+         i = finn_tensor_find_disallowed(t, dt, i + 1)) {
         double v = finn_tensor_get(t, i);
-        if (finn_dt_allowed(dt, v))
-            continue;
         double r = nearbyint(v); /* default rounding mode: half to even */
         if (fabs(r - v) > 1e-2) {
             char buf[FINN_DT_NAME_MAX];

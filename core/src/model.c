@@ -68,6 +68,52 @@ uint64_t finn_model_next_order(finn_model *m)
     return ++model_priv_of(m)->next_order;
 }
 
+int finn_model_mark_borrowed(finn_model *m, const finn_tensor *t, finn_error *err)
+{
+    model_priv *p = model_priv_of(m);
+    if (!t || finn_model_is_borrowed(m, t))
+        return 0;
+    tensor_ref *r = finn_xcalloc(1, sizeof *r, err);
+    if (!r)
+        return -1;
+    r->t = t;
+    HASH_ADD_PTR(p->borrowed, t, r);
+    return 0;
+}
+
+bool finn_model_is_borrowed(const finn_model *m, const finn_tensor *t)
+{
+    tensor_ref *r = NULL;
+    if (!model_priv_of(m)->borrowed || !t)
+        return false;
+    HASH_FIND_PTR(model_priv_of(m)->borrowed, &t, r);
+    return r != NULL;
+}
+
+void finn_model_clear_borrowed(finn_model *m)
+{
+    model_priv *p = model_priv_of(m);
+    tensor_ref *r, *tmp;
+    HASH_ITER(hh, p->borrowed, r, tmp) {
+        HASH_DEL(p->borrowed, r);
+        free(r);
+    }
+}
+
+void finn_model_release_init(finn_model *m, finn_tensor *t)
+{
+    if (!finn_model_is_borrowed(m, t))
+        finn_tensor_free(t);
+}
+
+/* finn_value_free for a value of m: a borrowed initializer stays. */
+static void value_free_in(finn_model *m, finn_value *v)
+{
+    if (v && v->init && finn_model_is_borrowed(m, v->init))
+        v->init = NULL;
+    finn_value_free(v);
+}
+
 void finn_value_free(finn_value *v)
 {
     if (!v)
@@ -139,8 +185,8 @@ void finn_model_free(finn_model *m)
     for (size_t i = 0; i < m->n_nodes; i++)
         finn_node_free(m->nodes[i]);
     free(m->nodes);
-    for (size_t i = 0; i < m->n_values; i++)
-        finn_value_free(m->values[i]);
+    for (size_t i = 0; m->priv && i < m->n_values; i++)
+        value_free_in(m, m->values[i]);
     free(m->values);
     free_strs(m->inputs, m->n_inputs);
     free_strs(m->outputs, m->n_outputs);
@@ -166,6 +212,7 @@ void finn_model_free(finn_model *m)
             free(o->name);
             free(o);
         }
+        finn_model_clear_borrowed(m);
         name_counter *nc, *nctmp;
         HASH_ITER(hh, p->counters, nc, nctmp) {
             HASH_DEL(p->counters, nc);
@@ -201,7 +248,7 @@ static char **dup_strs(char *const *s, size_t n, finn_error *err, int *failed)
     return d;
 }
 
-static finn_value *value_clone(const finn_value *v, finn_error *err)
+static finn_value *value_clone(const finn_value *v, bool share, finn_error *err)
 {
     finn_value *c = finn_xcalloc(1, sizeof *c, err);
     if (!c)
@@ -216,7 +263,9 @@ static finn_value *value_clone(const finn_value *v, finn_error *err)
     c->name = dup_or_null(v->name, err, &failed);
     for (int i = 0; i < FINN_MAX_DIMS; i++)
         c->dim_param[i] = dup_or_null(v->dim_param[i], err, &failed);
-    if (v->init && !(c->init = finn_tensor_copy(v->init, err)))
+    if (v->init && share)
+        c->init = v->init;
+    else if (v->init && !(c->init = finn_tensor_copy(v->init, err)))
         failed = 1;
     if (v->n_annot) {
         c->annot = finn_xcalloc(v->n_annot, sizeof *c->annot, err);
@@ -231,13 +280,15 @@ static finn_value *value_clone(const finn_value *v, finn_error *err)
         }
     }
     if (failed) {
+        if (share)
+            c->init = NULL;
         finn_value_free(c);
         return NULL;
     }
     return c;
 }
 
-finn_model *finn_model_clone(const finn_model *m, finn_error *err)
+static finn_model *clone(const finn_model *m, bool share, finn_error *err)
 {
     finn_model *c = finn_model_new(m->graph_name, err);
     if (!c)
@@ -265,9 +316,14 @@ finn_model *finn_model_clone(const finn_model *m, finn_error *err)
     const model_priv *mp = model_priv_of(m);
     model_priv *cp = model_priv_of(c);
     for (size_t i = 0; i < m->n_values && !failed; i++) {
-        finn_value *v = value_clone(m->values[i], err);
-        if (!v || finn_model_add_value(c, v, err)) {
+        finn_value *v = value_clone(m->values[i], share, err);
+        if (v && share && v->init && finn_model_mark_borrowed(c, v->init, err)) {
+            v->init = NULL;
             finn_value_free(v);
+            v = NULL;
+        }
+        if (!v || finn_model_add_value(c, v, err)) {
+            value_free_in(c, v);
             failed = 1;
             break;
         }
@@ -292,6 +348,16 @@ finn_model *finn_model_clone(const finn_model *m, finn_error *err)
         return NULL;
     }
     return c;
+}
+
+finn_model *finn_model_clone(const finn_model *m, finn_error *err)
+{
+    return clone(m, false, err);
+}
+
+finn_model *finn_model_clone_sharing(const finn_model *m, finn_error *err)
+{
+    return clone(m, true, err);
 }
 
 /* ---- opsets and metadata ---------------------------------------------------- */
@@ -426,7 +492,7 @@ void finn_model_remove_value(finn_model *m, const char *name)
             m->n_values--;
             break;
         }
-    finn_value_free(v);
+    value_free_in(m, v);
 }
 
 /* Rename a value in the index (used by rename_tensor). */
@@ -460,11 +526,11 @@ int finn_model_set_initializer(finn_model *m, const char *name, finn_tensor *t, 
 {
     finn_value *v = finn_model_get_or_add_value(m, name, err);
     if (!v) {
-        finn_tensor_free(t);
+        finn_model_release_init(m, t);
         return -1;
     }
     if (v->init != t) {
-        finn_tensor_free(v->init);
+        finn_model_release_init(m, v->init);
         if (!v->init)
             v->init_order = finn_model_next_order(m);
         v->init = t;

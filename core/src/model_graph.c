@@ -282,6 +282,142 @@ int finn_model_rename_tensor(finn_model *m, const char *from, const char *to, fi
     return rc ? -1 : 0;
 }
 
+/* ---- batch renaming -------------------------------------------------------- */
+
+typedef struct slot_entry {
+    char *name;    /* owned copy */
+    char ***slots; /* addresses of the char * slots holding this name */
+    size_t n, cap;
+    UT_hash_handle hh;
+} slot_entry;
+
+struct rename_index {
+    slot_entry *map;
+};
+
+static slot_entry *slot_find(const rename_index *ix, const char *name)
+{
+    slot_entry *e = NULL;
+    HASH_FIND_STR(ix->map, name, e);
+    return e;
+}
+
+static void slot_entry_free(slot_entry *e)
+{
+    if (!e)
+        return;
+    free(e->name);
+    free(e->slots);
+    free(e);
+}
+
+static slot_entry *slot_get(rename_index *ix, const char *name, finn_error *err)
+{
+    slot_entry *e = slot_find(ix, name);
+    if (e)
+        return e;
+    e = finn_xcalloc(1, sizeof *e, err);
+    if (!e || !(e->name = finn_xstrdup(name, err))) {
+        free(e);
+        return NULL;
+    }
+    HASH_ADD_KEYPTR(hh, ix->map, e->name, strlen(e->name), e);
+    return e;
+}
+
+static int slot_add(rename_index *ix, char **slot, finn_error *err)
+{
+    slot_entry *e = slot_get(ix, *slot, err);
+    if (!e || finn_grow((void **)&e->slots, &e->cap, e->n + 1, sizeof *e->slots, err))
+        return -1;
+    e->slots[e->n++] = slot;
+    return 0;
+}
+
+void finn_rename_index_free(rename_index *ix)
+{
+    if (!ix)
+        return;
+    slot_entry *e, *tmp;
+    HASH_ITER(hh, ix->map, e, tmp) {
+        HASH_DEL(ix->map, e);
+        slot_entry_free(e);
+    }
+    free(ix);
+}
+
+rename_index *finn_rename_index_new(finn_model *m, finn_error *err)
+{
+    rename_index *ix = finn_xcalloc(1, sizeof *ix, err);
+    if (!ix)
+        return NULL;
+    int rc = 0;
+    for (size_t i = 0; !rc && i < m->n_inputs; i++)
+        rc = slot_add(ix, &m->inputs[i], err);
+    for (size_t i = 0; !rc && i < m->n_outputs; i++)
+        rc = slot_add(ix, &m->outputs[i], err);
+    for (size_t i = 0; !rc && i < m->n_nodes; i++) {
+        finn_node *n = m->nodes[i];
+        for (size_t k = 0; !rc && k < n->n_inputs; k++)
+            rc = slot_add(ix, &n->inputs[k], err);
+        for (size_t k = 0; !rc && k < n->n_outputs; k++)
+            rc = slot_add(ix, &n->outputs[k], err);
+    }
+    if (rc) {
+        finn_rename_index_free(ix);
+        return NULL;
+    }
+    return ix;
+}
+
+bool finn_rename_index_in_use(const rename_index *ix, const finn_model *m, const char *name)
+{
+    const slot_entry *e = slot_find(ix, name);
+    return finn_model_value(m, name) || (e && e->n > 0);
+}
+
+int finn_rename_index_rename(rename_index *ix, finn_model *m, const char *from, const char *to,
+                             finn_error *err)
+{
+    if (!strcmp(from, to))
+        return 0;
+    if (finn_model_value(m, to))
+        return finn_error_set(err, FINN_ERR_INVALID, "cannot rename tensor '%s' to '%s': name in use",
+                              from, to);
+    /* from may point into a slot we are about to free */
+    char *src = finn_xstrdup(from, err);
+    if (!src)
+        return -1;
+    int rc = 0;
+    slot_entry *e = slot_find(ix, src);
+    if (e && e->n) {
+        slot_entry *dst = slot_get(ix, to, err);
+        if (!dst || finn_grow((void **)&dst->slots, &dst->cap, dst->n + e->n, sizeof *dst->slots,
+                              err))
+            rc = -1;
+        for (size_t i = 0; !rc && i < e->n; i++) {
+            char *s = finn_xstrdup(to, err);
+            if (!s) {
+                rc = -1;
+                break;
+            }
+            free(*e->slots[i]);
+            *e->slots[i] = s;
+            dst->slots[dst->n++] = e->slots[i];
+            e->slots[i] = NULL;
+        }
+        if (!rc) {
+            HASH_DEL(ix->map, e);
+            slot_entry_free(e);
+        }
+    }
+    finn_value *v = finn_model_value(m, src);
+    if (!rc && v)
+        rc = finn_model_reindex_value(m, v, to, err);
+    free(src);
+    return rc ? -1 : 0;
+}
+
 size_t finn_model_repair_domains(finn_model *m)
 {
     size_t changed = 0;

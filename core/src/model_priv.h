@@ -41,12 +41,21 @@ typedef struct model_source {
     void *proto; /* Onnx__ModelProto */
 } model_source;
 
+/* A tensor pointer in a set. */
+typedef struct tensor_ref {
+    const finn_tensor *t;
+    UT_hash_handle hh;
+} tensor_ref;
+
 typedef struct model_priv {
     value_index *index;
     init_origin *origins;
     model_source *source;  /* NULL for models built in memory */
     uint64_t next_order;   /* for value order keys */
     struct name_counter *counters; /* per-prefix counters for unique tensor names */
+    /* Initializers this model uses but does not own (a clone sharing its
+     * source's data, see finn_model_clone_sharing): never freed here. */
+    tensor_ref *borrowed;
 } model_priv;
 
 static inline model_priv *model_priv_of(const finn_model *m) { return (model_priv *)m->priv; }
@@ -65,5 +74,29 @@ int finn_model_add_value(finn_model *m, finn_value *v, finn_error *err);
 void finn_value_free(finn_value *v);
 void finn_attr_clear(finn_attr *a);
 int finn_attr_copy(finn_attr *dst, const finn_attr *src, finn_error *err);
+
+/* Batch tensor renaming: an index of every slot naming a tensor (graph
+ * inputs/outputs, node inputs/outputs), built once, so each rename costs
+ * the slots of that name instead of a scan of the whole graph.  Valid while
+ * only these functions change names and no slot array is reallocated. */
+typedef struct rename_index rename_index;
+rename_index *finn_rename_index_new(finn_model *m, finn_error *err);
+void finn_rename_index_free(rename_index *ix);
+/* As "a value, graph input/output or node slot is called name". */
+bool finn_rename_index_in_use(const rename_index *ix, const finn_model *m, const char *name);
+/* finn_model_rename_tensor through the index (same result and errors). */
+int finn_rename_index_rename(rename_index *ix, finn_model *m, const char *from, const char *to,
+                             finn_error *err);
+
+/* Initializer sharing, so a transform can work on a copy of a model without
+ * copying its weights (MergeONNXModels). */
+/* Clone whose initializers are m's own tensors, marked borrowed. */
+finn_model *finn_model_clone_sharing(const finn_model *m, finn_error *err);
+int finn_model_mark_borrowed(finn_model *m, const finn_tensor *t, finn_error *err);
+bool finn_model_is_borrowed(const finn_model *m, const finn_tensor *t);
+/* Forget every borrow: the model owns those tensors from now on. */
+void finn_model_clear_borrowed(finn_model *m);
+/* Free an initializer tensor of m unless m borrows it. */
+void finn_model_release_init(finn_model *m, finn_tensor *t);
 
 #endif

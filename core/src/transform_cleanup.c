@@ -104,7 +104,7 @@ int finn_remove_unused_tensors(finn_model *m, finn_error *err)
         }
         if (finn_model_is_input(m, v->name)) {
             /* the graph input entry stays; what hangs off it goes */
-            finn_tensor_free(v->init);
+            finn_model_release_init(m, v->init);
             v->init = NULL;
             v->in_value_info = false;
             clear_annotations(v);
@@ -232,22 +232,6 @@ int finn_model_cleanup(finn_model *m, finn_error *err)
 
 /* ---- GiveReadableTensorNames ---------------------------------------------- */
 
-static bool name_in_use(const finn_model *m, const char *name)
-{
-    if (finn_model_value(m, name) || finn_model_is_input(m, name) || finn_model_is_output(m, name))
-        return true;
-    for (size_t i = 0; i < m->n_nodes; i++) {
-        const finn_node *n = m->nodes[i];
-        for (size_t k = 0; k < n->n_inputs; k++)
-            if (!strcmp(n->inputs[k], name))
-                return true;
-        for (size_t k = 0; k < n->n_outputs; k++)
-            if (!strcmp(n->outputs[k], name))
-                return true;
-    }
-    return false;
-}
-
 static int cmp_vi_order(const void *a, const void *b)
 {
     uint64_t x = (*(finn_value *const *)a)->vi_order, y = (*(finn_value *const *)b)->vi_order;
@@ -312,27 +296,29 @@ static int give_unique_tensor_names(finn_model *m, finn_error *err)
     char **names = tensor_name_list(m, &count, err);
     if (!names)
         return -1;
-    int rc = 0;
+    rename_index *ix = finn_rename_index_new(m, err);
+    int rc = ix ? 0 : -1;
     for (size_t i = 0; i < count && !rc; i++) {
-        if (!name_in_use(m, names[i]))
+        if (!finn_rename_index_in_use(ix, m, names[i]))
             continue; /* a duplicate entry already renamed */
         char to[48];
         snprintf(to, sizeof to, "tensor_%zu", i);
         if (!strcmp(names[i], to))
             continue;
-        if (name_in_use(m, to)) {
+        if (finn_rename_index_in_use(ix, m, to)) {
             /* an old name that is not renamed yet: step around it */
             char *alt = finn_model_unique_tensor_name(m, to);
             if (!alt) {
                 rc = finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
                 break;
             }
-            rc = finn_model_rename_tensor(m, names[i], alt, err);
+            rc = finn_rename_index_rename(ix, m, names[i], alt, err);
             free(alt);
         } else {
-            rc = finn_model_rename_tensor(m, names[i], to, err);
+            rc = finn_rename_index_rename(ix, m, names[i], to, err);
         }
     }
+    finn_rename_index_free(ix);
     for (size_t i = 0; i < count; i++)
         free(names[i]);
     free(names);
@@ -358,8 +344,8 @@ static int check_node_names(const finn_model *m, finn_error *err)
     return 0;
 }
 
-static int rename_io(finn_model *m, char **list, size_t count, const char *base,
-                     finn_error *err)
+static int rename_io(rename_index *ix, finn_model *m, char **list, size_t count,
+                     const char *base, finn_error *err)
 {
     for (size_t i = 0; i < count; i++) {
         char to[32];
@@ -367,13 +353,14 @@ static int rename_io(finn_model *m, char **list, size_t count, const char *base,
             snprintf(to, sizeof to, "%s", base);
         else
             snprintf(to, sizeof to, "%s_%zu", base, i);
-        if (finn_model_rename_tensor(m, list[i], to, err))
+        if (finn_rename_index_rename(ix, m, list[i], to, err))
             return -1;
     }
     return 0;
 }
 
-static int readable_node_names(finn_model *m, const finn_node *n, finn_error *err)
+static int readable_node_names(rename_index *ix, finn_model *m, const finn_node *n,
+                               finn_error *err)
 {
     size_t len = strlen(n->name) + 32;
     char *to = finn_xmalloc(len, err);
@@ -384,14 +371,14 @@ static int readable_node_names(finn_model *m, const finn_node *n, finn_error *er
         if (!n->outputs[k][0])
             continue; /* an omitted optional output keeps "" */
         snprintf(to, len, "%s_out%zu", n->name, k);
-        rc = finn_model_rename_tensor(m, n->outputs[k], to, err);
+        rc = finn_rename_index_rename(ix, m, n->outputs[k], to, err);
     }
     size_t j = 0;
     for (size_t k = 0; k < n->n_inputs && !rc; k++) {
         if (!n->inputs[k][0] || !finn_model_initializer(m, n->inputs[k]))
             continue;
         snprintf(to, len, "%s_param%zu", n->name, j++);
-        rc = finn_model_rename_tensor(m, n->inputs[k], to, err);
+        rc = finn_rename_index_rename(ix, m, n->inputs[k], to, err);
     }
     free(to);
     return rc;
@@ -405,11 +392,15 @@ int finn_give_readable_tensor_names(finn_model *m, finn_error *err)
      * transform, so the cleanup runs too), then derives names from nodes */
     if (give_unique_tensor_names(m, err) || finn_model_cleanup(m, err))
         return finn_error_prefix(err, "GiveReadableTensorNames: ");
-    for (size_t i = 0; i < m->n_nodes; i++)
-        if (readable_node_names(m, m->nodes[i], err))
-            return finn_error_prefix(err, "GiveReadableTensorNames: ");
-    if (rename_io(m, m->inputs, m->n_inputs, "global_in", err) ||
-        rename_io(m, m->outputs, m->n_outputs, "global_out", err))
+    rename_index *ix = finn_rename_index_new(m, err);
+    int rc = ix ? 0 : -1;
+    for (size_t i = 0; !rc && i < m->n_nodes; i++)
+        rc = readable_node_names(ix, m, m->nodes[i], err);
+    if (!rc)
+        rc = rename_io(ix, m, m->inputs, m->n_inputs, "global_in", err) ||
+             rename_io(ix, m, m->outputs, m->n_outputs, "global_out", err);
+    finn_rename_index_free(ix);
+    if (rc)
         return finn_error_prefix(err, "GiveReadableTensorNames: ");
     return 0;
 }

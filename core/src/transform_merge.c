@@ -17,22 +17,6 @@
 #include "model_priv.h"
 #include "util.h"
 
-static bool in_use(const finn_model *m, const char *name)
-{
-    if (finn_model_value(m, name) || finn_model_is_input(m, name) || finn_model_is_output(m, name))
-        return true;
-    for (size_t i = 0; i < m->n_nodes; i++) {
-        const finn_node *n = m->nodes[i];
-        for (size_t k = 0; k < n->n_inputs; k++)
-            if (!strcmp(n->inputs[k], name))
-                return true;
-        for (size_t k = 0; k < n->n_outputs; k++)
-            if (!strcmp(n->outputs[k], name))
-                return true;
-    }
-    return false;
-}
-
 static bool listed(char **list, size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
@@ -73,14 +57,16 @@ static int rename_all(finn_model *m, const char *prefix, finn_error *err)
     size_t counter = 0;
     size_t len = strlen(prefix) + 32;
     char *to = rc ? NULL : finn_xmalloc(len, err);
-    for (size_t i = 0; to && !rc && i < n; i++) {
+    rename_index *ix = to ? finn_rename_index_new(m, err) : NULL;
+    for (size_t i = 0; ix && !rc && i < n; i++) {
         do
             snprintf(to, len, "%s_%zu", prefix, counter++);
-        while (in_use(m, to));
-        rc = finn_model_rename_tensor(m, names[i], to, err);
+        while (finn_rename_index_in_use(ix, m, to));
+        rc = finn_rename_index_rename(ix, m, names[i], to, err);
     }
-    if (!to)
+    if (!ix)
         rc = -1;
+    finn_rename_index_free(ix);
     free(to);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
@@ -178,8 +164,9 @@ static bool has_part(const finn_value *v, value_part part)
 }
 
 /* Copy one list (value_info, initializers or annotations) of src into dst,
- * in src's file order. */
-static int copy_list(finn_model *dst, const finn_model *src, value_part part, finn_error *err)
+ * in src's file order.  Initializer tensors move from src to dst (src is a
+ * throw-away model); one src borrows stays borrowed in dst. */
+static int copy_list(finn_model *dst, finn_model *src, value_part part, finn_error *err)
 {
     size_t n = 0;
     const finn_value **sel = finn_xcalloc(src->n_values + 1, sizeof *sel, err);
@@ -201,9 +188,19 @@ static int copy_list(finn_model *dst, const finn_model *src, value_part part, fi
         if (part == PART_VI) {
             rc = add_value_info(dst, src, sv->name, err);
         } else if (part == PART_INIT) {
-            finn_tensor *t = finn_tensor_copy(sv->init, err);
-            rc = !t || !copy_type(dst, sv, err) ||
-                 finn_model_set_initializer(dst, sv->name, t, err) ? -1 : 0;
+            finn_tensor *t = sv->init;
+            bool borrowed = finn_model_is_borrowed(src, t);
+            if (borrowed && finn_model_mark_borrowed(dst, t, err)) {
+                rc = -1;
+                break;
+            }
+            ((finn_value *)sv)->init = NULL; /* dst holds it now */
+            if (!copy_type(dst, sv, err)) {
+                finn_model_release_init(dst, t);
+                rc = -1;
+            } else {
+                rc = finn_model_set_initializer(dst, sv->name, t, err);
+            }
         } else {
             for (size_t k = 0; k < sv->n_annot && !rc; k++)
                 rc = finn_model_set_annotation(dst, sv->name, sv->annot[k].key,
@@ -339,13 +336,20 @@ int finn_merge_models_in_front(const finn_registry *reg, finn_model *m, finn_mod
                        pre->n_inputs == 0 ? "input" : "output");
         goto out;
     }
-    if (!(post = finn_model_clone(m, err)) || prepare(pre, post, &opset, err) ||
+    /* post shares m's initializers (no copy of the weights); they reach nm
+     * still borrowed, so a failure leaves m as it was */
+    if (!(post = finn_model_clone_sharing(m, err)) || prepare(pre, post, &opset, err) ||
         !(nm = assemble(pre, post, opset, err)) || tidy_merged(reg, nm, err))
         goto out;
-    /* the merged model replaces m's contents; m's old contents go with nm */
+    /* the merged model replaces m's contents; m's old contents go with nm,
+     * except the tensors the merged model took over */
     finn_model tmp = *m;
     *m = *nm;
     *nm = tmp;
+    for (size_t i = 0; i < nm->n_values; i++)
+        if (nm->values[i]->init && finn_model_is_borrowed(m, nm->values[i]->init))
+            nm->values[i]->init = NULL;
+    finn_model_clear_borrowed(m);
     rc = 0;
 out:
     if (rc)

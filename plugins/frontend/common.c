@@ -350,6 +350,48 @@ finn_tensor *fe_div_round_f32(const finn_tensor *a, const finn_tensor *b, finn_e
     return out;
 }
 
+/* rintf without a library call (identical for every float: below 2^22 the
+ * 1.5 * 2^23 trick rounds ties to even, copysignf keeps -0.0). */
+static inline float round_even_fast(float x)
+{
+    if (fabsf(x) < 4194304.0f) {
+        float t = x + 12582912.0f;
+        return copysignf(t - 12582912.0f, x);
+    }
+    return rintf(x);
+}
+
+bool fe_div_round_f32_inplace(finn_tensor *a, const finn_tensor *b)
+{
+    int nd;
+    int64_t shape[FINN_MAX_DIMS];
+    if (a->type != FINN_ELEM_FLOAT || b->type != FINN_ELEM_FLOAT ||
+        bcast_shape(a, b, &nd, shape) || !finn_shape_equal(nd, shape, a->ndim, a->shape))
+        return false;
+    /* b's stride on every output axis (0 where b broadcasts) */
+    size_t sb[FINN_MAX_DIMS], st = 1;
+    for (int d = nd - 1; d >= 0; d--) {
+        int ib = d - (nd - b->ndim);
+        int64_t e = ib >= 0 ? b->shape[ib] : 1;
+        sb[d] = e == 1 ? 0 : st;
+        st *= (size_t)e;
+    }
+    size_t n = finn_tensor_numel(a), ctr[FINN_MAX_DIMS] = {0}, ib = 0;
+    float *x = a->data;
+    const float *y = b->data;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = round_even_fast(x[i] / y[ib]);
+        for (int d = nd - 1; d >= 0; d--) {
+            ib += sb[d];
+            if (++ctr[d] < (size_t)shape[d])
+                break;
+            ib -= sb[d] * ctr[d];
+            ctr[d] = 0;
+        }
+    }
+    return true;
+}
+
 finn_tensor *fe_transpose(const finn_tensor *t, const int64_t *perm, finn_error *err)
 {
     int nd = t->ndim;

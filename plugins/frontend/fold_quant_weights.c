@@ -23,6 +23,15 @@ static const char *const MUL_LIKE[] = {"Mul", "Div", "Conv", "MatMul", "Gather",
                                        NULL};
 static const char *const ADD_LIKE[] = {"Add", "Sub", NULL};
 
+/* A tensor header sharing the initializer's data (no copy of the weights);
+ * only when executing cannot change the input: the executor rounds inputs
+ * annotated with an integer type in place. */
+static bool can_borrow(const finn_model *m, const char *name)
+{
+    return !finn_model_has_datatype(m, name) ||
+           !finn_dt_is_integer(finn_model_datatype(m, name));
+}
+
 /* Execute the quantizer on its initializers; the result is returned. */
 static finn_tensor *run_quantizer(const fe_ctx *c, const finn_model *m, const finn_node *n,
                                   finn_error *err)
@@ -31,10 +40,29 @@ static finn_tensor *run_quantizer(const fe_ctx *c, const finn_model *m, const fi
     if (!ctx)
         return NULL;
     finn_tensor *out = NULL;
+    bool *borrowed = calloc(n->n_inputs ? n->n_inputs : 1, sizeof *borrowed);
+    if (!borrowed) {
+        finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
     for (size_t k = 0; k < n->n_inputs; k++) {
-        finn_tensor *t = finn_tensor_copy(finn_model_initializer(m, n->inputs[k]), err);
-        if (!t || finn_exec_ctx_set(ctx, n->inputs[k], t, err))
-            goto done;
+        const finn_tensor *init = finn_model_initializer(m, n->inputs[k]);
+        if (finn_exec_ctx_get(ctx, n->inputs[k]))
+            continue; /* an input named twice: its value is there already */
+        if (init && can_borrow(m, n->inputs[k])) {
+            /* an empty header first, so a failing set frees no weights */
+            finn_tensor *t = calloc(1, sizeof *t);
+            if (!t)
+                finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
+            if (!t || finn_exec_ctx_set(ctx, n->inputs[k], t, err))
+                goto done;
+            *t = *init;
+            borrowed[k] = true;
+        } else {
+            finn_tensor *t = finn_tensor_copy(init, err);
+            if (!t || finn_exec_ctx_set(ctx, n->inputs[k], t, err))
+                goto done;
+        }
     }
     if (finn_execute_node(c->reg, m, n, ctx, err) == 0) {
         out = finn_exec_ctx_take(ctx, n->outputs[0]);
@@ -42,6 +70,11 @@ static finn_tensor *run_quantizer(const fe_ctx *c, const finn_model *m, const fi
             fe_fail(err, n, FINN_ERR_INVALID, "execution produced no output");
     }
 done:
+    /* hand the borrowed data back before the context frees its tensors */
+    for (size_t k = 0; borrowed && k < n->n_inputs; k++)
+        if (borrowed[k])
+            free(finn_exec_ctx_take(ctx, n->inputs[k]));
+    free(borrowed);
     finn_exec_ctx_free(ctx);
     return out;
 }
@@ -132,20 +165,30 @@ out:
     return rc;
 }
 
+/* q (the quantizer's output) is consumed. */
 static int fold_scaled(const fe_ctx *c, finn_model *m, finn_node *n, finn_node *target,
                        finn_tensor *q, size_t at, finn_error *err)
 {
     (void)c;
     bool add_like = in_list(target->op_type, ADD_LIKE);
-    if (!add_like && !in_list(target->op_type, MUL_LIKE))
+    if (!add_like && !in_list(target->op_type, MUL_LIKE)) {
+        finn_tensor_free(q);
         return fe_fail(err, n, FINN_ERR_UNSUPPORTED,
                        "can't constant fold Quant weight node into node type %s (node '%s')",
                        target->op_type, target->name);
+    }
     const finn_tensor *scale = finn_model_initializer(m, n->inputs[1]);
     finn_datatype dt;
-    if (fe_quant_int_dtype(m, n, &dt, err))
+    if (fe_quant_int_dtype(m, n, &dt, err)) {
+        finn_tensor_free(q);
         return -1;
-    finn_tensor *ints = fe_div_round_f32(q, scale, err);
+    }
+    /* q/scale rounded, in q's own buffer when the shapes allow it */
+    finn_tensor *ints = q;
+    if (!fe_div_round_f32_inplace(q, scale)) {
+        ints = fe_div_round_f32(q, scale, err);
+        finn_tensor_free(q);
+    }
     if (!ints)
         return -1;
     /* the successor must be found before the quantizer output changes */
@@ -205,8 +248,7 @@ static int fold_one(const fe_ctx *c, finn_model *m, finn_node *n, size_t idx, bo
     if (unity) {
         rc = finn_model_set_initializer(m, n->outputs[0], q, err);
     } else {
-        rc = fold_scaled(c, m, n, target, q, idx + 1, err);
-        finn_tensor_free(q);
+        rc = fold_scaled(c, m, n, target, q, idx + 1, err); /* takes q */
     }
     if (rc)
         return -1;

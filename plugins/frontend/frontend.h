@@ -70,6 +70,9 @@ int fe_fail(finn_error *err, const finn_node *n, finn_errcode code, const char *
 bool fe_all_equal(const finn_tensor *t, double v);
 /* numpy-broadcast a op b elementwise in float32: op is '/' here. */
 finn_tensor *fe_div_round_f32(const finn_tensor *a, const finn_tensor *b, finn_error *err);
+/* The same in a's buffer when a is float32 of the broadcast shape and b is
+ * float32; false (a untouched) otherwise. */
+bool fe_div_round_f32_inplace(finn_tensor *a, const finn_tensor *b);
 /* t transposed by perm (NULL = reverse axes). */
 finn_tensor *fe_transpose(const finn_tensor *t, const int64_t *perm, finn_error *err);
 /* np.round on float32 (half to even). */

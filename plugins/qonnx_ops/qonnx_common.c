@@ -111,6 +111,19 @@ void qo_bcast_index(const qo_bcast *b, size_t flat, size_t *idx)
     }
 }
 
+void qo_bcast_next(const qo_bcast *b, size_t *ctr, size_t *idx)
+{
+    for (int d = b->ndim - 1; d >= 0; d--) {
+        for (size_t k = 0; k < b->count; k++)
+            idx[k] += b->stride[k][d];
+        if (++ctr[d] < (size_t)b->shape[d])
+            return;
+        for (size_t k = 0; k < b->count; k++)
+            idx[k] -= b->stride[k][d] * ctr[d];
+        ctr[d] = 0;
+    }
+}
+
 static const struct {
     const char *name;
     qo_round mode;

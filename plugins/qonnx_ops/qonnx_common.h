@@ -42,6 +42,9 @@ int qo_bcast_init(qo_bcast *b, const finn_tensor *const *ts, size_t count, const
                   finn_error *err);
 /* Flat index into each input for flat output index `flat`. */
 void qo_bcast_index(const qo_bcast *b, size_t flat, size_t *idx);
+/* Walk the output in flat order: start with ctr[] and idx[] zeroed, call
+ * after each element to move idx to the next one (no division). */
+void qo_bcast_next(const qo_bcast *b, size_t *ctr, size_t *idx);
 
 /* QONNX resolve_rounding_mode (name compared upper-cased). */
 typedef enum qo_round {

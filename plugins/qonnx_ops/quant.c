@@ -57,6 +57,20 @@ typedef struct range_memo {
     int valid;
 } range_memo;
 
+/* nearbyintf (ties to even, default rounding mode) without a library call:
+ * below 2^22 in magnitude, adding and subtracting 1.5 * 2^23 rounds to an
+ * integer in float32; copysignf keeps the sign of a zero result (-0.3 gives
+ * -0.0 as nearbyintf does).  Larger values go to nearbyintf. */
+static inline float round_half_even_fast(float y)
+{
+    const float magic = 12582912.0f; /* 1.5 * 2^23 */
+    if (fabsf(y) < 4194304.0f) {     /* 2^22 */
+        float t = y + magic; /* no -ffast-math: the compiler keeps both roundings */
+        return copysignf(t - magic, y);
+    }
+    return nearbyintf(y);
+}
+
 /* One element of IntQuant, all in float32. */
 static float int_quant(float x, float scale, float zp, float bw, int is_signed, int narrow,
                        qo_round mode, range_memo *memo)
@@ -77,7 +91,7 @@ static float int_quant(float x, float scale, float zp, float bw, int is_signed, 
             y = hi;
         if (y < lo)
             y = lo;
-        y = qo_round_apply(mode, y);
+        y = mode == QO_ROUND_HALF_EVEN ? round_half_even_fast(y) : qo_round_apply(mode, y);
     }
     y = y - zp;
     return y * scale;
@@ -118,9 +132,8 @@ static int quant_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
             yv[i] = int_quant(f[0].v[i], f[1].v[0], f[2].v[0], f[3].v[0], is_signed, narrow,
                               mode, &memo);
     } else {
-        for (size_t i = 0; i < b.numel; i++) {
-            size_t ix[4];
-            qo_bcast_index(&b, i, ix);
+        size_t ctr[FINN_MAX_DIMS] = {0}, ix[4] = {0};
+        for (size_t i = 0; i < b.numel; i++, qo_bcast_next(&b, ctr, ix)) {
             yv[i] = int_quant(f[0].v[ix[0]], f[1].v[ix[1]], f[2].v[ix[2]], f[3].v[ix[3]],
                               is_signed, narrow, mode, &memo);
         }
@@ -163,9 +176,8 @@ static int bipolar_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *
     if (!y)
         goto out;
     float *yv = y->data;
-    for (size_t i = 0; i < b.numel; i++) {
-        size_t ix[2];
-        qo_bcast_index(&b, i, ix);
+    size_t ctr[FINN_MAX_DIMS] = {0}, ix[2] = {0};
+    for (size_t i = 0; i < b.numel; i++, qo_bcast_next(&b, ctr, ix)) {
         yv[i] = (f[0].v[ix[0]] >= 0.0f ? 1.0f : -1.0f) * f[1].v[ix[1]];
     }
     rc = 0;

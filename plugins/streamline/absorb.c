@@ -215,11 +215,7 @@ int sl_factor_out_mul_sign_magnitude(const finn_registry *reg, finn_model *m, bo
 
 static bool all_allowed(const finn_tensor *t, finn_datatype dt)
 {
-    size_t n = finn_tensor_numel(t);
-    for (size_t i = 0; i < n; i++)
-        if (!finn_dt_allowed(dt, finn_tensor_get(t, i)))
-            return false;
-    return true;
+    return finn_tensor_find_disallowed(t, dt, 0) == finn_tensor_numel(t);
 }
 
 static int absorb_1bit(finn_model *m, const char *op, const char *rw, bool *changed,

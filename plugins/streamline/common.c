@@ -128,6 +128,67 @@ static double float_op(char op, double x, double y)
     }
 }
 
+static inline float f32_op(char op, float x, float y)
+{
+    return op == '+' ? x + y : op == '-' ? x - y : op == '*' ? x * y : x / y;
+}
+
+/* float32 operands and result: the same one float operation per element as
+ * float_op.  Adjacent axes that both operands walk alike (contiguously, or
+ * not at all) are merged first; the innermost axis then runs as a plain
+ * loop and an odometer steps the outer ones (no division per element). */
+static void binary_f32(const float *a, const float *b, float *r, size_t n, int nd,
+                       const int64_t *shape_in, const size_t *sa_in, const size_t *sb_in,
+                       char op)
+{
+    size_t shape[FINN_MAX_DIMS], sa[FINN_MAX_DIMS], sb[FINN_MAX_DIMS];
+    int k = 0;
+    for (int d = 0; d < nd; d++) {
+        size_t e = (size_t)shape_in[d];
+        if (e == 1)
+            continue; /* a unit axis moves nothing */
+        if (k > 0 && sa[k - 1] == sa_in[d] * e && sb[k - 1] == sb_in[d] * e) {
+            shape[k - 1] *= e; /* axis k-1 steps over axis d exactly */
+            sa[k - 1] = sa_in[d];
+            sb[k - 1] = sb_in[d];
+            continue;
+        }
+        shape[k] = e;
+        sa[k] = sa_in[d];
+        sb[k] = sb_in[d];
+        k++;
+    }
+    if (n == 0)
+        return;
+    if (k == 0) {
+        r[0] = f32_op(op, a[0], b[0]);
+        return;
+    }
+    size_t inner = shape[k - 1], ia0 = sa[k - 1], ib0 = sb[k - 1];
+    size_t ctr[FINN_MAX_DIMS] = {0}, ia = 0, ib = 0;
+    for (size_t i = 0; i < n; i += inner) {
+        float *out = r + i;
+        if (ia0 == 1 && ib0 == 1)
+            for (size_t j = 0; j < inner; j++)
+                out[j] = f32_op(op, a[ia + j], b[ib + j]);
+        else if (ia0 == 0 && ib0 == 1)
+            for (size_t j = 0; j < inner; j++)
+                out[j] = f32_op(op, a[ia], b[ib + j]);
+        else
+            for (size_t j = 0; j < inner; j++)
+                out[j] = f32_op(op, a[ia + j * ia0], b[ib + j * ib0]);
+        for (int d = k - 2; d >= 0; d--) {
+            ia += sa[d];
+            ib += sb[d];
+            if (++ctr[d] < shape[d])
+                break;
+            ia -= sa[d] * ctr[d];
+            ib -= sb[d] * ctr[d];
+            ctr[d] = 0;
+        }
+    }
+}
+
 finn_tensor *sl_binary(const finn_tensor *a, const finn_tensor *b, char op, finn_error *err)
 {
     int nd = a->ndim > b->ndim ? a->ndim : b->ndim;
@@ -157,6 +218,10 @@ finn_tensor *sl_binary(const finn_tensor *a, const finn_tensor *b, char op, finn
     if (!r)
         return NULL;
     size_t n = finn_tensor_numel(r);
+    if (type == FINN_ELEM_FLOAT && a->type == FINN_ELEM_FLOAT && b->type == FINN_ELEM_FLOAT) {
+        binary_f32(a->data, b->data, r->data, n, nd, shape, sa, sb, op);
+        return r;
+    }
     for (size_t i = 0; i < n; i++) {
         size_t rem = i, ia = 0, ib = 0;
         for (int d = nd - 1; d >= 0; d--) {

@@ -204,6 +204,25 @@ static int conv_params_get(const finn_model *m, const finn_node *n, conv_params 
     return 0;
 }
 
+/* dst[((y*kw + x)*ic + c)*oc + o] = src[((o*ic + c)*kh + y)*kw + x] for float32,
+ * in blocks of 16 output channels so each write fills a cache line. */
+static void permute_f32(const float *src, float *dst, int64_t oc, int64_t ic, int64_t kh,
+                        int64_t kw)
+{
+    const int64_t blk = 16, row = ic * kh * kw;
+    for (int64_t o0 = 0; o0 < oc; o0 += blk) {
+        int64_t o1 = o0 + blk < oc ? o0 + blk : oc;
+        for (int64_t y = 0; y < kh; y++)
+            for (int64_t x = 0; x < kw; x++)
+                for (int64_t c = 0; c < ic; c++) {
+                    const float *s = src + (c * kh + y) * kw + x;
+                    float *d = dst + ((y * kw + x) * ic + c) * oc;
+                    for (int64_t o = o0; o < o1; o++)
+                        d[o] = s[o * row];
+                }
+    }
+}
+
 /* Wm[(ky*kw + kx)*IC + c][o] = W[o][c][ky][kx]; depthwise W (OC, 1, kh, kw)
  * is first expanded to a dense (OC, IC, kh, kw) with zeros off the diagonal. */
 static finn_tensor *matmul_weights(const conv_params *p, bool dw, finn_error *err)
@@ -221,6 +240,12 @@ static finn_tensor *matmul_weights(const conv_params *p, bool dw, finn_error *er
     finn_tensor *r = finn_tensor_new(dw ? FINN_ELEM_FLOAT : p->w->type, 2, shape, err);
     if (!r)
         return NULL;
+    if (!dw && r->type == FINN_ELEM_FLOAT) {
+        /* the same element moves as the get/set loop below, without the
+         * per-element type dispatch */
+        permute_f32(p->w->data, r->data, oc, ic, kh, kw);
+        return r;
+    }
     for (int64_t o = 0; o < oc; o++)
         for (int64_t c = 0; c < ic; c++)
             for (int64_t y = 0; y < kh; y++)
@@ -249,6 +274,10 @@ static int reshape_scale(finn_model *m, const conv_params *p, finn_error *err)
     finn_tensor *r = finn_tensor_new(s->type, 2, shape, err);
     if (!r)
         return -1;
+    if (r->type == FINN_ELEM_FLOAT) {
+        permute_f32(s->data, r->data, oc, ic, kh, kw);
+        return sl_set_init(m, p->q_scale, r, err);
+    }
     for (int64_t o = 0; o < oc; o++)
         for (int64_t c = 0; c < ic; c++)
             for (int64_t y = 0; y < kh; y++)

@@ -44,6 +44,10 @@ const finn_registry *finn_exec_ctx_registry(const finn_exec_ctx *ctx);
 int finn_execute(const finn_registry *reg, const finn_model *m, finn_exec_ctx *ctx,
                  finn_error *err);
 
+/* Index of the first element of t at or after `from` whose value dt does
+ * not allow (finn_dt_allowed), or numel when there is none. */
+size_t finn_tensor_find_disallowed(const finn_tensor *t, finn_datatype dt, size_t from);
+
 /* Run one node with its inputs in ctx (outputs stored in ctx). */
 int finn_execute_node(const finn_registry *reg, const finn_model *m, const finn_node *n,
                       finn_exec_ctx *ctx, finn_error *err);
