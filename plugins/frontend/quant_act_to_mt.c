@@ -333,9 +333,19 @@ int fe_pass_quant_act_to_mt(const fe_ctx *c, finn_model *m, bool *changed, finn_
         if (fe_is_init(m, q->inputs[0]) || fe_is_init(m, q->outputs[0]))
             continue; /* not in the activation path */
         finn_node *pred = fe_first_predecessor(m, q);
+        /* FINN raises here and the whole build stops; finn-run leaves the
+         * quantizer as it is, says why, and converts the others */
+        finn_error why = {0};
         if (!fe_quant_zero_zp(m, q))
-            return fe_fail(err, q, FINN_ERR_UNSUPPORTED,
-                           "only Quant nodes with zero-point == 0 are currently supported");
+            fe_fail(&why, q, FINN_ERR_UNSUPPORTED,
+                    "only Quant nodes with zero-point == 0 are currently supported");
+        else
+            check_compat(m, q, choose_handler(pred), pred, &why);
+        if (why.code) {
+            fe_warn(c, "ConvertQuantActToMultiThreshold: %s; the quantizer stays as it is",
+                    why.msg);
+            continue;
+        }
         bool ok;
         if (passes_filter(c, m, q, &ok, err))
             return -1;

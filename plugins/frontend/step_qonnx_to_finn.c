@@ -5,12 +5,13 @@
 
 #include <string.h>
 
-/* FINN's gate counts BinaryQuant, Quant and Trunc: a model whose only
- * quantizers are BipolarQuant is returned unchanged (a FINN quirk kept on
- * purpose, finn-frontend.md 12.1). */
+/* FINN's gate counts BinaryQuant, Quant and Trunc, so a model whose only
+ * quantizers are BipolarQuant (a QONNX export of a w1a1 network) is
+ * returned unconverted and streamlining it fails later (finn-frontend.md
+ * 12.1).  finn-run counts BipolarQuant too: such models convert. */
 static size_t qonnx_node_count(const finn_model *m)
 {
-    static const char *const OPS[] = {"BinaryQuant", "Quant", "Trunc"};
+    static const char *const OPS[] = {"BinaryQuant", "BipolarQuant", "Quant", "Trunc"};
     size_t count = 0;
     for (size_t i = 0; i < m->n_nodes; i++)
         for (size_t k = 0; k < sizeof OPS / sizeof OPS[0]; k++)

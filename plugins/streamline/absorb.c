@@ -128,9 +128,9 @@ int sl_absorb_add_into_mt(const finn_registry *reg, finn_model *m, bool *changed
             continue;
         const finn_tensor *a = sl_init_of(m, n, 1);
         if (!a)
-            return not_init(err, "AbsorbAddIntoMultiThreshold", n, "add weight");
+            continue; /* FINN asserts; a dynamic operand just blocks the rewrite */
         if (!sl_init_of(m, mt, 1))
-            return not_init(err, "AbsorbAddIntoMultiThreshold", mt, "threshold input");
+            continue; /* FINN asserts; a dynamic operand just blocks the rewrite */
         if (!scalar_or_1d(a))
             continue;
         if (absorb_into_mt(m, n, mt, a, '-', "AbsorbAddIntoMultiThreshold", err))
@@ -150,8 +150,8 @@ int sl_absorb_mul_into_mt(const finn_registry *reg, finn_model *m, bool *changed
         if (!linear(m, n, "Mul"))
             continue;
         const finn_tensor *a = sl_init_of(m, n, 1);
-        if (!a) /* FINN asserts this for every such Mul */
-            return not_init(err, "AbsorbMulIntoMultiThreshold", n, "mul weight");
+        if (!a)
+            continue; /* FINN asserts; a dynamic operand just blocks the rewrite */
         finn_node *mt = sl_consumer(m, n->outputs[0]);
         if (!is_op(mt, "MultiThreshold") || sl_any_negative(a) || !scalar_or_1d(a))
             continue;
@@ -180,7 +180,7 @@ int sl_factor_out_mul_sign_magnitude(const finn_registry *reg, finn_model *m, bo
             continue;
         const finn_tensor *a = sl_init_of(m, n, 1);
         if (!a)
-            return not_init(err, "FactorOutMulSignMagnitude", n, "mul weight");
+            continue; /* FINN asserts; a dynamic operand just blocks the rewrite */
         bool scalar = finn_tensor_numel(a) == 1;
         bool bipolar = finn_model_datatype(m, n->inputs[1]).kind == FINN_DT_BIPOLAR;
         if (!sl_any_negative(a) || !(scalar || sl_dims_above_one(a) == 1) || bipolar)
@@ -229,14 +229,14 @@ static int absorb_1bit(finn_model *m, const char *op, const char *rw, bool *chan
             continue;
         const finn_tensor *w = sl_init_of(m, n, 1);
         if (!w)
-            return not_init(err, rw, n, "weight");
+            continue; /* a product of two activations (attention): nothing to absorb into */
         finn_datatype wdt = finn_model_datatype(m, n->inputs[1]);
         finn_node *c = sl_consumer(m, n->outputs[0]);
         if (!is_op(c, "Mul"))
             continue;
         const finn_tensor *a = sl_init_of(m, c, 1);
         if (!a)
-            return not_init(err, rw, c, "mul weight");
+            continue; /* FINN asserts; a dynamic operand just blocks the rewrite */
         if (finn_dt_bitwidth(finn_model_datatype(m, c->inputs[1])) != 1)
             continue;
         if (conv && !(finn_tensor_numel(a) == 1 || sl_dims_above_one(a) == 1))

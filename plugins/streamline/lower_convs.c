@@ -163,9 +163,7 @@ static int conv_params_get(const finn_model *m, const finn_node *n, conv_params 
     const int64_t *ks = NULL, *st = NULL;
     if (need_ints(n, "kernel_shape", 2, &ks, err) || need_ints(n, "strides", 2, &st, err))
         return -1;
-    if (!finn_node_attr(n, "group"))
-        return finn_error_set(err, FINN_ERR_INVALID,
-                              "LowerConvsToMatMul: Conv '%s' needs a group attribute", n->name);
+    /* an absent group is ONNX's default, 1 (FINN crashes on it) */
     p->kh = ks[0], p->kw = ks[1], p->sh = st[0], p->sw = st[1];
     p->group = finn_node_attr_i(n, "group", 1);
     p->weight = p->w_input = n->inputs[1];
