@@ -1,16 +1,17 @@
 /*
  * streamingmaxpool_hls.c - StreamingMaxPool_hls: max pooling with kernel == stride.
  *
- * Only the registration for now: every hook is NULL, so execution, shapes,
- * widths and cycles come from the abstract StreamingMaxPool layer.  The resource
- * estimate (and later code generation) of this variant goes into this file.
+ * Execution, shapes, widths and cycles come from the abstract layer.  FINN
+ * has no resource model for it: the estimate is HWCustomOp's default (all
+ * zero, efficiencies 1; finn-backend.md 11.6).
  */
 #include "hls.h"
+#include "res_other.h"
 
 /* Attributes StreamingMaxPool_hls adds to its abstract layer (FINN's own + backend). */
 static const finn_hw_attr ATTRS[] = {HLS_BACKEND_ATTRS, {NULL, 0, NULL}};
 
-static const finn_hw_op HW = {.base = "StreamingMaxPool", .impl = "hls", .attrs = ATTRS};
+static const finn_hw_op HW = {.base = "StreamingMaxPool", .impl = "hls", .attrs = ATTRS, .resources = hls_res_none};
 
 const finn_op hls_streamingmaxpool_op = {
     .domain = FINN_HW_DOMAIN_HLS, .op_type = "StreamingMaxPool_hls", .ext = &HW};

@@ -20,16 +20,16 @@ static char *sh(const char *fmt, const char *a, const char *b, int *st)
 {
     char cmd[8192];
     snprintf(cmd, sizeof cmd, fmt, a, b);
-    char full[9000];
-    snprintf(full, sizeof full, "cd %s && %s 2>&1", tmp, cmd);
+    char full[8192 + 1024];
+    snprintf(full, sizeof full, "cd %.900s && %s 2>&1", tmp, cmd);
     return test_run(full, st);
 }
 
 static int exists(const char *rel)
 {
-    char path[4096];
+    char path[8192];
     struct stat st;
-    snprintf(path, sizeof path, "%s/%s", tmp, rel);
+    snprintf(path, sizeof path, "%.1000s/%.4000s", tmp, rel);
     return stat(path, &st) == 0;
 }
 
