@@ -173,6 +173,40 @@ static void test_corpus(const char *corpus)
     }
 }
 
+/* FINN's own build_dataflow example, run as FINN runs it (a build folder
+ * with dataflow_build_config.json and model.onnx): every step finn-run has
+ * runs, verification passes after tidy-up, streamlining and folding, the
+ * estimate reports are written, and the build stops at code generation. */
+static void test_build_dataflow_dir(const char *corpus)
+{
+    int st;
+    char *out = sh("cp -r %s/finn/build_dataflow %s/bd", corpus, tmp, &st);
+    CHECK_EQ_INT(st, 0);
+    free(out);
+    out = sh("%s/finn-run %s", bin, "bd", &st);
+    CHECK_EQ_INT(st, 3);
+    CHECK_CONTAINS(out, "Verification for initial_python : SUCCESS");
+    CHECK_CONTAINS(out, "Verification for streamlined_python : SUCCESS");
+    CHECK_CONTAINS(out, "Verification for folded_hls_cppsim : SUCCESS");
+    /* FINN's folding config has a typo (MVA_hls_3): reported with a hint */
+    CHECK_CONTAINS(out, "Warning: 'MVA_hls_3' names no node; nearest: MVAU_hls_3");
+    CHECK_CONTAINS(out, "Running step: step_generate_estimate_reports [10/19]\n"
+                        "Stopped before step: step_hw_codegen [11/19]");
+    free(out);
+    static const char *const reports[] = {
+        "op_and_param_counts.json", "estimate_layer_cycles.json",
+        "estimate_layer_resources.json", "estimate_layer_config_alternatives.json",
+        "estimate_network_performance.json", "estimate_layer_resources.svg"};
+    for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++) {
+        char rel[512];
+        snprintf(rel, sizeof rel, "bd/output_tfc_w1a1_Pynq-Z1/report/%s", reports[i]);
+        CHECK(exists(rel));
+    }
+    CHECK(exists("bd/output_tfc_w1a1_Pynq-Z1/auto_folding_config.json"));
+    CHECK(exists("bd/output_tfc_w1a1_Pynq-Z1/template_specialize_layers_config.json"));
+    CHECK(exists("bd/output_tfc_w1a1_Pynq-Z1/intermediate_models/dataflow_parent.onnx"));
+}
+
 int main(void)
 {
     snprintf(bin, sizeof bin, "%s", test_env("FINN_BIN_DIR", "bin"));
@@ -183,6 +217,7 @@ int main(void)
         char corpus[2048];
         snprintf(corpus, sizeof corpus, "%s/corpus", shared);
         test_corpus(corpus);
+        test_build_dataflow_dir(corpus);
     } else {
         printf("note: no shared corpus: corpus flows skipped\n");
     }
