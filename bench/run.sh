@@ -12,3 +12,9 @@ mkdir -p out
 nproc | sed 's/^/cores: /'
 ./build-bench/bench/bench_exec out/bench_cnv_w2a2.onnx --images 100
 ./build-bench/bench/bench_frontend out/bench_cnv_w2a2.onnx --runs 20
+# the whole CNV tutorial estimate flow (pre/post steps, estimate_only) in one
+# finn-run process, model load to reports written
+cp out/bench_cnv_w2a2.onnx out/cnv_w2a2.onnx
+ls -l out/cnv_w2a2.onnx | awk '{printf "model file: %.1f MiB\n", $5 / 1048576}'
+python3 bench/bench_flow.py ./build-bench/bin/finn-run recipes/default.yaml 5 \
+    --output-dir out/bench_default

@@ -363,8 +363,8 @@ static inline float round_even_fast(float x)
 
 bool fe_div_round_f32_inplace(finn_tensor *a, const finn_tensor *b)
 {
-    int nd;
-    int64_t shape[FINN_MAX_DIMS];
+    int nd = 0;
+    int64_t shape[FINN_MAX_DIMS] = {0};
     if (a->type != FINN_ELEM_FLOAT || b->type != FINN_ELEM_FLOAT ||
         bcast_shape(a, b, &nd, shape) || !finn_shape_equal(nd, shape, a->ndim, a->shape))
         return false;

@@ -73,7 +73,7 @@ static int lk_shape(const finn_model *m, const finn_node *n, finn_hw_shape_kind 
                (kind == FINN_HW_FOLDED_OUT && !strcmp(mode, "internal_embedded"))) {
         tail[0] = p.dim, nt = 1;
     } else if (kind == FINN_HW_FOLDED_OUT) {
-        int64_t e;
+        int64_t e = 1;
         if (lk_per_word(n, &e, err))
             return hwc_named(err, n);
         tail[0] = p.dim / e, tail[1] = e, nt = 2;

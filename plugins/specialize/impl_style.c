@@ -131,7 +131,7 @@ static int swg_hls_possible(const finn_node *n, bool *ok, finn_error *err)
         *ok = true;
         return 0;
     }
-    int64_t k[2], ifm[2], ofm[2], s[2], d[2];
+    int64_t k[2] = {0}, ifm[2] = {0}, ofm[2] = {0}, s[2] = {0}, d[2] = {0};
     if (attr_pair(n, "ConvKernelDim", NULL, k, err) || attr_pair(n, "IFMDim", NULL, ifm, err) ||
         attr_pair(n, "OFMDim", NULL, ofm, err) || attr_pair(n, "Stride", ONES, s, err) ||
         attr_pair(n, "Dilation", ONES, d, err))
@@ -179,7 +179,7 @@ static int mac_rtl(const finn_model *m, const finn_node *n, const char *part, bo
 static int choose_default(const finn_registry *reg, const finn_model *m, const finn_node *n,
                           const char *part, const char **style, finn_error *err)
 {
-    bool ok;
+    bool ok = false;
     if (!strcmp(n->op_type, "StreamingDataWidthConverter")) {
         if (dwc_rtl_ok(n, &ok, err))
             return -1;
@@ -204,7 +204,7 @@ static int choose_default(const finn_registry *reg, const finn_model *m, const f
 static int choose_hls(const finn_registry *reg, const finn_node *n, const char **style,
                       char *warn, size_t wsz, finn_error *err)
 {
-    bool ok;
+    bool ok = false;
     if (!strcmp(n->op_type, "ConvolutionInputGenerator")) {
         if (swg_hls_possible(n, &ok, err))
             return -1;
@@ -233,7 +233,7 @@ static int choose_rtl(const finn_registry *reg, const finn_model *m, const finn_
                       const char *part, const char **style, char *warn, size_t wsz,
                       finn_error *err)
 {
-    bool ok;
+    bool ok = false;
     if (!strcmp(n->op_type, "StreamingDataWidthConverter")) {
         if (dwc_rtl_ok(n, &ok, err))
             return -1;
