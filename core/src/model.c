@@ -30,7 +30,7 @@ uint64_t finn_tensor_hash(const finn_tensor *t)
 }
 
 int finn_model_add_origin(finn_model *m, const finn_tensor *t, const char *name,
-                          const void *proto, uint64_t hash, finn_error *err)
+                          const void *proto, finn_error *err)
 {
     model_priv *p = model_priv_of(m);
     init_origin *o = finn_xcalloc(1, sizeof *o, err);
@@ -43,7 +43,6 @@ int finn_model_add_origin(finn_model *m, const finn_tensor *t, const char *name,
     }
     o->tensor = t;
     o->proto = proto;
-    o->hash = hash;
     init_origin *old = NULL;
     HASH_FIND_PTR(p->origins, &t, old);
     if (old) {
@@ -329,7 +328,7 @@ static finn_model *clone(const finn_model *m, bool share, finn_error *err)
         }
         const init_origin *o = m->values[i]->init ? finn_model_find_origin(m, m->values[i]->init)
                                                   : NULL;
-        if (o && finn_model_add_origin(c, v->init, o->name, o->proto, o->hash, err))
+        if (o && finn_model_add_origin(c, v->init, o->name, o->proto, err))
             failed = 1;
     }
     if (!failed) {
@@ -358,6 +357,46 @@ finn_model *finn_model_clone(const finn_model *m, finn_error *err)
 finn_model *finn_model_clone_sharing(const finn_model *m, finn_error *err)
 {
     return clone(m, true, err);
+}
+
+finn_model *finn_model_clone_shallow(const finn_model *m, finn_error *err)
+{
+    return clone(m, true, err);
+}
+
+static bool holds_init(const finn_model *m, const finn_tensor *t)
+{
+    for (size_t i = 0; i < m->n_values; i++)
+        if (m->values[i]->init == t)
+            return true;
+    return false;
+}
+
+void finn_model_adopt_shared(finn_model *m, finn_model *owner)
+{
+    model_priv *p = model_priv_of(m);
+    /* a borrow mark of a tensor m no longer holds (it dropped the value)
+     * goes: that tensor stays owner's, and a stale mark could later match
+     * a new tensor at the same address */
+    tensor_ref *r, *tmp;
+    HASH_ITER(hh, p->borrowed, r, tmp) {
+        if (!holds_init(m, r->t)) {
+            HASH_DEL(p->borrowed, r);
+            free(r);
+        }
+    }
+    for (size_t i = 0; p->borrowed && i < owner->n_values; i++) {
+        finn_value *v = owner->values[i];
+        const finn_tensor *t = v->init;
+        if (!t || finn_model_is_borrowed(owner, t))
+            continue; /* owner does not own it either */
+        HASH_FIND_PTR(p->borrowed, &t, r);
+        if (!r)
+            continue;
+        HASH_DEL(p->borrowed, r);
+        free(r);
+        v->init = NULL;
+    }
 }
 
 /* ---- opsets and metadata ---------------------------------------------------- */

@@ -19,12 +19,13 @@ typedef struct value_index {
 
 /* An initializer as it was loaded: when the tensor the model holds still
  * has the same name, shape and content, the original TensorProto (its
- * encoding, doc string, ...) is written back byte for byte. */
+ * encoding, doc string, ...) is written back byte for byte.  "Same
+ * content" is checked when saving, against the proto's own data (nothing
+ * is hashed at load time). */
 typedef struct init_origin {
     const finn_tensor *tensor; /* key: the tensor object loaded */
     const void *proto;         /* Onnx__TensorProto inside the source */
     char *name;
-    uint64_t hash;
     UT_hash_handle hh;
 } init_origin;
 
@@ -64,7 +65,7 @@ static inline model_priv *model_priv_of(const finn_model *m) { return (model_pri
 uint64_t finn_tensor_hash(const finn_tensor *t);
 /* Record that t was loaded from proto (model_priv bookkeeping). */
 int finn_model_add_origin(finn_model *m, const finn_tensor *t, const char *name,
-                          const void *proto, uint64_t hash, finn_error *err);
+                          const void *proto, finn_error *err);
 const init_origin *finn_model_find_origin(const finn_model *m, const finn_tensor *t);
 void finn_model_source_release(model_source *src);
 /* Next order key for a new list entry. */

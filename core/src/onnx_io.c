@@ -13,9 +13,14 @@
 #include "onnx.pb-c.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void finn_model_source_release(model_source *src)
 {
@@ -350,7 +355,7 @@ static int load_graph(finn_model *m, const Onnx__ModelProto *mp, finn_error *err
             v->ndim = t->ndim;
             memcpy(v->shape, t->shape, sizeof(int64_t) * (size_t)t->ndim);
         }
-        if (finn_model_add_origin(m, t, name, tp, finn_tensor_hash(t), err))
+        if (finn_model_add_origin(m, t, name, tp, err))
             return -1;
     }
     for (size_t i = 0; i < g->n_quantization_annotation; i++) {
@@ -406,14 +411,40 @@ int finn_model_parse(const void *buf, size_t len, const char *what, finn_model *
     return 0;
 }
 
+/* The file is mapped rather than read into fresh memory: its bytes are
+ * only needed while protobuf-c unpacks them, and touching new anonymous
+ * pages costs more than mapping the page cache. */
+static int parse_mapped(const char *path, finn_model **out, bool *mapped, finn_error *err)
+{
+    *mapped = false;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    void *map = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return 0;
+    *mapped = true;
+    int rc = finn_model_parse(map, (size_t)st.st_size, path, out, err);
+    munmap(map, (size_t)st.st_size);
+    return rc;
+}
+
 int finn_model_load(const char *path, finn_model **out, finn_error *err)
 {
     void *buf;
     size_t len;
+    bool mapped;
     *out = NULL;
+    int rc = parse_mapped(path, out, &mapped, err);
+    if (mapped)
+        return rc;
     if (finn_read_file(path, &buf, &len, err))
         return -1;
-    int rc = finn_model_parse(buf, len, path, out, err);
+    rc = finn_model_parse(buf, len, path, out, err);
     free(buf);
     return rc;
 }
@@ -659,10 +690,39 @@ static finn_value **select_values(arena *a, const finn_model *m, int which, size
     return sel;
 }
 
+/* Does t hold exactly what tp decodes to (type, shape and bytes)? */
+static bool tensor_matches_proto(const finn_tensor *t, const Onnx__TensorProto *tp)
+{
+    if ((int)t->type != tp->data_type || t->ndim != (int)tp->n_dims)
+        return false;
+    for (int i = 0; i < t->ndim; i++)
+        if (t->shape[i] != tp->dims[i])
+            return false;
+    size_t n = finn_tensor_numel(t), nbytes = finn_tensor_nbytes(t);
+    const void *src = NULL;
+    if (tp->has_raw_data)
+        src = tp->raw_data.len == nbytes ? tp->raw_data.data : NULL;
+    else if (t->type == FINN_ELEM_FLOAT && tp->n_float_data == n)
+        src = tp->float_data;
+    else if (t->type == FINN_ELEM_INT64 && tp->n_int64_data == n)
+        src = tp->int64_data;
+    else if (t->type == FINN_ELEM_DOUBLE && tp->n_double_data == n)
+        src = tp->double_data;
+    if (src)
+        return nbytes == 0 || memcmp(t->data, src, nbytes) == 0;
+    /* element-wise encodings (small tensors): decode again and compare */
+    finn_tensor *d = NULL;
+    finn_error tmp;
+    bool same = tensor_from_proto(tp, "initializer", &d, &tmp) == 0 &&
+                (nbytes == 0 || memcmp(t->data, d->data, nbytes) == 0);
+    finn_tensor_free(d);
+    return same;
+}
+
 static const Onnx__TensorProto *unchanged_origin(const finn_model *m, const finn_value *v)
 {
     const init_origin *o = finn_model_find_origin(m, v->init);
-    if (!o || strcmp(o->name, v->name) || finn_tensor_hash(v->init) != o->hash)
+    if (!o || strcmp(o->name, v->name) || !tensor_matches_proto(v->init, o->proto))
         return NULL;
     return o->proto;
 }
@@ -770,33 +830,42 @@ static int opsets_to_proto(arena *a, const finn_model *m, Onnx__ModelProto *mp)
     return 0;
 }
 
+/* The ModelProto of m, built in arena a (pointing into m and its source). */
+static int model_to_proto(const finn_model *m, arena *a, Onnx__ModelProto *mp, finn_error *err)
+{
+    const model_source *src = model_priv_of(m)->source;
+    const Onnx__ModelProto *orig = src ? src->proto : NULL;
+    *mp = (Onnx__ModelProto)ONNX__MODEL_PROTO__INIT;
+    if (orig) {
+        mp->base.n_unknown_fields = orig->base.n_unknown_fields;
+        mp->base.unknown_fields = orig->base.unknown_fields;
+    }
+    mp->has_ir_version = 1;
+    mp->ir_version = m->ir_version;
+    mp->producer_name = m->producer_name;
+    mp->producer_version = m->producer_version;
+    mp->domain = m->model_domain;
+    mp->has_model_version = m->model_version != 0 || (orig && orig->has_model_version);
+    mp->model_version = m->model_version;
+    mp->doc_string = m->doc_string;
+    mp->graph = graph_to_proto(a, m, orig ? orig->graph : NULL);
+    int rc = mp->graph ? opsets_to_proto(a, m, mp) : -1;
+    mp->n_metadata_props = m->n_meta;
+    mp->metadata_props = arena_alloc(a, sizeof(*mp->metadata_props) * (m->n_meta ? m->n_meta : 1));
+    for (size_t i = 0; mp->metadata_props && i < m->n_meta; i++)
+        mp->metadata_props[i] = kv_proto(a, m->meta[i].key, m->meta[i].value);
+    if (rc || a->failed)
+        return finn_error_set(err, FINN_ERR_NOMEM, "out of memory while serializing the model");
+    return 0;
+}
+
 int finn_model_serialize(const finn_model *m, void **buf, size_t *len, finn_error *err)
 {
     arena a = {0};
-    const model_source *src = model_priv_of(m)->source;
-    const Onnx__ModelProto *orig = src ? src->proto : NULL;
-    Onnx__ModelProto mp = ONNX__MODEL_PROTO__INIT;
-    if (orig) {
-        mp.base.n_unknown_fields = orig->base.n_unknown_fields;
-        mp.base.unknown_fields = orig->base.unknown_fields;
-    }
-    mp.has_ir_version = 1;
-    mp.ir_version = m->ir_version;
-    mp.producer_name = m->producer_name;
-    mp.producer_version = m->producer_version;
-    mp.domain = m->model_domain;
-    mp.has_model_version = m->model_version != 0 || (orig && orig->has_model_version);
-    mp.model_version = m->model_version;
-    mp.doc_string = m->doc_string;
-    mp.graph = graph_to_proto(&a, m, orig ? orig->graph : NULL);
-    int rc = mp.graph ? opsets_to_proto(&a, m, &mp) : -1;
-    mp.n_metadata_props = m->n_meta;
-    mp.metadata_props = arena_alloc(&a, sizeof(*mp.metadata_props) * (m->n_meta ? m->n_meta : 1));
-    for (size_t i = 0; mp.metadata_props && i < m->n_meta; i++)
-        mp.metadata_props[i] = kv_proto(&a, m->meta[i].key, m->meta[i].value);
-    if (rc || a.failed) {
+    Onnx__ModelProto mp;
+    if (model_to_proto(m, &a, &mp, err)) {
         arena_free(&a);
-        return finn_error_set(err, FINN_ERR_NOMEM, "out of memory while serializing the model");
+        return -1;
     }
     *len = onnx__model_proto__get_packed_size(&mp);
     *buf = finn_xmalloc(*len, err);
@@ -806,13 +875,235 @@ int finn_model_serialize(const finn_model *m, void **buf, size_t *len, finn_erro
     return *buf ? 0 : -1;
 }
 
+/* A ProtobufCBuffer writing to a file descriptor through a small buffer:
+ * saving never holds the whole packed model (weights) in memory. */
+typedef struct fd_sink {
+    ProtobufCBuffer base;
+    int fd;
+    int error; /* errno of the first failed write, 0 if none */
+    size_t used;
+    uint8_t buf[1 << 16];
+} fd_sink;
+
+static void fd_sink_write(fd_sink *s, const uint8_t *p, size_t len)
+{
+    while (len > 0 && !s->error) {
+        ssize_t w = write(s->fd, p, len);
+        if (w < 0) {
+            if (errno != EINTR)
+                s->error = errno ? errno : EIO;
+            continue;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+}
+
+static void fd_sink_flush(fd_sink *s)
+{
+    fd_sink_write(s, s->buf, s->used);
+    s->used = 0;
+}
+
+static void fd_sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+    fd_sink *s = (fd_sink *)b;
+    if (s->used + len > sizeof s->buf)
+        fd_sink_flush(s);
+    if (len >= sizeof s->buf) {
+        fd_sink_write(s, data, len);
+        return;
+    }
+    memcpy(s->buf + s->used, data, len);
+    s->used += len;
+}
+
+/* Written to a temporary file next to path, then renamed over it. */
 int finn_model_save(const finn_model *m, const char *path, finn_error *err)
 {
-    void *buf;
-    size_t len;
-    if (finn_model_serialize(m, &buf, &len, err))
+    arena a = {0};
+    Onnx__ModelProto mp;
+    if (model_to_proto(m, &a, &mp, err)) {
+        arena_free(&a);
         return -1;
-    int rc = finn_write_file_atomic(path, buf, len, err);
-    free(buf);
-    return rc;
+    }
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    fd_sink *s = calloc(1, sizeof *s);
+    if (!tmp || !s) {
+        free(tmp);
+        free(s);
+        arena_free(&a);
+        return finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
+    }
+    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+    s->base.append = fd_sink_append;
+    s->fd = mkstemp(tmp);
+    int e = s->fd < 0 ? errno : 0;
+    if (!e) {
+        onnx__model_proto__pack_to_buffer(&mp, &s->base);
+        fd_sink_flush(s);
+        e = s->error;
+        /* mkstemp creates 0600; give the file the usual permissions */
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(s->fd, 0666 & ~mask);
+        if (close(s->fd) != 0 && !e)
+            e = errno;
+        if (!e && rename(tmp, path) != 0)
+            e = errno;
+        if (e)
+            unlink(tmp);
+    }
+    arena_free(&a);
+    free(s);
+    free(tmp);
+    if (e)
+        return finn_error_set(err, FINN_ERR_IO, "cannot write %s: %s", path, strerror(e));
+    return 0;
+}
+
+/* ======================= settling (save + load without the files) ========== */
+
+/* The opset imports opsets_to_proto adds, added to the model itself. */
+static int settle_opsets(finn_model *m, finn_error *err)
+{
+    for (size_t i = 0; i < m->n_nodes; i++) {
+        const char *d = m->nodes[i]->domain;
+        bool found = false;
+        for (size_t j = 0; j < m->n_opsets && !found; j++) {
+            const char *od = m->opsets[j].domain;
+            found = !strcmp(od, d) || (!*d && !strcmp(od, "ai.onnx"));
+        }
+        if (found)
+            continue;
+        /* appended as is: finn_model_set_opset would merge "" and "ai.onnx" */
+        finn_opset *o = realloc(m->opsets, (m->n_opsets + 1) * sizeof *o);
+        if (!o)
+            return finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
+        m->opsets = o;
+        if (!(o[m->n_opsets].domain = finn_xstrdup(d, err)))
+            return -1;
+        o[m->n_opsets++].version = *d ? 1 : 11;
+    }
+    return 0;
+}
+
+/* A value as load_graph would rebuild it from what value_info_of and
+ * tensor_to_proto wrote. */
+static void settle_value(finn_value *v, bool typed)
+{
+    if (!typed) { /* only the initializer (if any) tells the type */
+        v->elem = FINN_ELEM_UNDEFINED;
+        v->ndim = -1;
+    } else if (v->elem == FINN_ELEM_UNDEFINED && v->ndim < 0) {
+        v->ndim = -1; /* written without a type */
+    }
+    if (v->ndim < -1)
+        v->ndim = -1;
+    for (int i = 0; i < FINN_MAX_DIMS; i++) {
+        if (i >= v->ndim) {
+            v->shape[i] = 0;
+            free(v->dim_param[i]);
+            v->dim_param[i] = NULL;
+        } else if (!v->dim_param[i] && v->shape[i] < 0) {
+            v->shape[i] = -1;
+        }
+    }
+    if (v->init) {
+        if (v->elem == FINN_ELEM_UNDEFINED)
+            v->elem = v->init->type;
+        if (v->ndim < 0) {
+            v->ndim = v->init->ndim;
+            memcpy(v->shape, v->init->shape, sizeof(int64_t) * (size_t)v->init->ndim);
+        }
+    }
+    if (!v->in_value_info)
+        v->vi_order = 0;
+    if (!v->init)
+        v->init_order = 0;
+    if (!v->n_annot)
+        v->annot_order = 0;
+}
+
+/* by (category, order key), then by position in the values array */
+static int cmp_order_key(const void *x, const void *y)
+{
+    const uint64_t *a = x, *b = y;
+    if (a[0] != b[0])
+        return a[0] < b[0] ? -1 : 1;
+    return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+/* Load order of the values: graph inputs, outputs, value_info,
+ * initializers, annotations (each value at its first appearance); a value
+ * in none of these is dropped. */
+static int settle_values(finn_model *m, finn_error *err)
+{
+    /* loading creates a value for every graph input and output */
+    for (size_t k = 0; k < m->n_inputs + m->n_outputs; k++)
+        if (!finn_model_get_or_add_value(
+                m, k < m->n_inputs ? m->inputs[k] : m->outputs[k - m->n_inputs], err))
+            return -1;
+    size_t n = m->n_values;
+    /* (category, order key, index): sorted gives the load order */
+    uint64_t(*key)[3] = finn_xcalloc(n ? n : 1, sizeof *key, err);
+    if (!key)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const finn_value *v = m->values[i];
+        uint64_t cat = 5, ord = 0;
+        for (size_t k = 0; cat == 5 && k < m->n_inputs; k++)
+            if (!strcmp(m->inputs[k], v->name))
+                cat = 0, ord = k;
+        for (size_t k = 0; cat == 5 && k < m->n_outputs; k++)
+            if (!strcmp(m->outputs[k], v->name))
+                cat = 1, ord = k;
+        if (cat == 5 && v->in_value_info)
+            cat = 2, ord = v->vi_order;
+        else if (cat == 5 && v->init)
+            cat = 3, ord = v->init_order;
+        else if (cat == 5 && v->n_annot)
+            cat = 4, ord = v->annot_order;
+        key[i][0] = (cat << 58) | (ord & ((1ULL << 58) - 1));
+        key[i][1] = i;
+    }
+    qsort(key, n, sizeof *key, cmp_order_key);
+    finn_value **order = finn_xcalloc(n ? n : 1, sizeof *order, err);
+    if (!order) {
+        free(key);
+        return -1;
+    }
+    /* kept values first, in load order; the dropped ones after them */
+    size_t kept = 0, dropped = n;
+    for (size_t i = 0; i < n; i++) {
+        finn_value *v = m->values[key[i][1]];
+        if (key[i][0] >> 58 == 5) {
+            order[--dropped] = v;
+            continue;
+        }
+        settle_value(v, key[i][0] >> 58 <= 2);
+        order[kept++] = v;
+    }
+    free(key);
+    memcpy(m->values, order, n * sizeof *order);
+    /* the dropped values sit at the end: removing them shifts nothing kept */
+    for (size_t i = kept; i < n; i++)
+        finn_model_remove_value(m, order[i]->name);
+    free(order);
+    return 0;
+}
+
+int finn_model_settle_as_saved(finn_model *m, finn_error *err)
+{
+    model_priv *p = model_priv_of(m);
+    name_counter *nc, *nctmp;
+    HASH_ITER(hh, p->counters, nc, nctmp) {
+        HASH_DEL(p->counters, nc);
+        free(nc->prefix);
+        free(nc);
+    }
+    if (settle_opsets(m, err) || settle_values(m, err))
+        return finn_error_prefix(err, "settling model: ");
+    return 0;
 }

@@ -59,6 +59,15 @@ static void min_max(const finn_tensor *t, double *lo, double *hi)
 {
     size_t count = finn_tensor_numel(t);
     *lo = INFINITY, *hi = -INFINITY;
+    if (t->type == FINN_ELEM_FLOAT) { /* the usual case, without per-element dispatch */
+        const float *d = t->data;
+        for (size_t i = 0; i < count; i++) {
+            double v = d[i];
+            *lo = v < *lo ? v : *lo;
+            *hi = v > *hi ? v : *hi;
+        }
+        return;
+    }
     for (size_t i = 0; i < count; i++) {
         double v = finn_tensor_get(t, i);
         *lo = v < *lo ? v : *lo;
@@ -110,10 +119,43 @@ static double w_at(const wmat *w, size_t i, size_t j)
     return w->xnor && !w->use_konst ? 2 * v - 1 : v;
 }
 
+/* acc_range for float32 weights: row by row (the weights' memory order)
+ * with one running sum per column; each column still adds its rows in
+ * ascending order, so the sums are the generic loop's.  false when the
+ * column sums cannot be allocated. */
+static bool acc_range_f32(const wmat *w, double imin, double imax, double *acc_min,
+                          double *acc_max)
+{
+    double *hi = calloc(2 * w->cols, sizeof *hi);
+    if (!hi)
+        return false;
+    double *lo = hi + w->cols;
+    const float *d = w->t->data;
+    for (size_t i = 0; i < w->rows; i++) {
+        const float *row = d + i * w->rs;
+        for (size_t j = 0; j < w->cols; j++) {
+            double v = row[j * w->cs];
+            if (w->xnor)
+                v = 2 * v - 1;
+            hi[j] += v * (v > 0 ? imax : imin);
+            lo[j] += v * (v > 0 ? imin : imax);
+        }
+    }
+    for (size_t j = 0; j < w->cols; j++) {
+        *acc_max = hi[j] > *acc_max ? hi[j] : *acc_max;
+        *acc_min = lo[j] < *acc_min ? lo[j] : *acc_min;
+    }
+    free(hi);
+    return true;
+}
+
 static void acc_range(const wmat *w, finn_datatype idt, double *acc_min, double *acc_max)
 {
     double imin = finn_dt_min(idt), imax = finn_dt_max(idt);
     *acc_min = INFINITY, *acc_max = -INFINITY;
+    if (!w->use_konst && w->t->type == FINN_ELEM_FLOAT && w->cols &&
+        acc_range_f32(w, imin, imax, acc_min, acc_max))
+        return;
     for (size_t j = 0; j < w->cols; j++) {
         double hi = 0, lo = 0;
         for (size_t i = 0; i < w->rows; i++) {

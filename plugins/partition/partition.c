@@ -195,11 +195,43 @@ static int save_child(finn_model *p, const names *in, const names *out, const ch
         if (v) /* graph io, not value_info */
             v->in_value_info = false;
     }
-    return finn_model_cleanup(p, err) || finn_model_save(p, path, err) ? -1 : 0;
+    return finn_model_cleanup(p, err) || finn_model_save(p, path, err) ||
+                   finn_model_settle_as_saved(p, err)
+               ? -1
+               : 0;
 }
 
-/* One partition: child file and GenericPartition node in m. */
-static int split_one(finn_model *m, int64_t id, const char *dir, finn_error *err)
+void pt_children_free(pt_children *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        finn_model_free(c->v[i]);
+        free(c->paths[i]);
+    }
+    free(c->v);
+    free(c->paths);
+    memset(c, 0, sizeof *c);
+}
+
+static int children_add(pt_children *c, finn_model *child, const char *path, finn_error *err)
+{
+    finn_model **v = realloc(c->v, (c->n + 1) * sizeof *v);
+    if (v)
+        c->v = v;
+    char **p = v ? realloc(c->paths, (c->n + 1) * sizeof *p) : NULL;
+    if (p)
+        c->paths = p;
+    char *dup = p ? strdup(path) : NULL;
+    if (!dup)
+        return finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
+    c->v[c->n] = child;
+    c->paths[c->n++] = dup;
+    return 0;
+}
+
+/* One partition: child file (and model, added to kids) and GenericPartition
+ * node in m. */
+static int split_one(finn_model *m, int64_t id, const char *dir, pt_children *kids,
+                     finn_error *err)
 {
     int64_t *pid = malloc((m->n_nodes + 1) * sizeof *pid);
     if (!pid)
@@ -211,13 +243,16 @@ static int split_one(finn_model *m, int64_t id, const char *dir, finn_error *err
     char path[4096], name[64];
     snprintf(path, sizeof path, "%s/partition_%lld.onnx", dir, (long long)id);
     snprintf(name, sizeof name, "GenericPartition_%lld", (long long)id);
-    finn_model *p = finn_model_clone(m, err);
+    finn_model *p = finn_model_clone_shallow(m, err);
     int rc = p ? 0 : -1;
     for (size_t i = m->n_nodes; !rc && i-- > 0;)
         if (pid[i] != id)
             finn_model_remove_node(p, p->nodes[i]);
     rc = rc || find_io(m, p, pid, id, &in, &out, &start, err) ||
-         check_no_cycle(m, &in, id, err) || save_child(p, &in, &out, path, err);
+         check_no_cycle(m, &in, id, err) || save_child(p, &in, &out, path, err) ||
+         children_add(kids, p, path, err);
+    if (!rc)
+        p = NULL; /* kids owns it */
     finn_node *g =
         rc ? NULL : finn_node_new("GenericPartition", "qonnx.custom_op.general", name, err);
     rc = rc || !g;
@@ -257,7 +292,8 @@ static int cmp_i64(const void *a, const void *b)
 
 /* PartitionFromLambda: ids in ascending order (Python's set order for
  * small non-negative ints), then the transform's cleanup. */
-static int partition_from_ids(finn_model *m, const char *dir, finn_error *err)
+static int partition_from_ids(finn_model *m, const char *dir, pt_children *kids,
+                              finn_error *err)
 {
     int64_t *ids = malloc((m->n_nodes + 1) * sizeof *ids);
     if (!ids)
@@ -274,18 +310,15 @@ static int partition_from_ids(finn_model *m, const char *dir, finn_error *err)
     qsort(ids, n, sizeof *ids, cmp_i64);
     int rc = n ? pt_mkdirs(dir, err) : 0;
     for (size_t i = 0; !rc && i < n; i++)
-        rc = split_one(m, ids[i], dir, err);
+        rc = split_one(m, ids[i], dir, kids, err);
     free(ids);
     return rc ? -1 : finn_model_cleanup(m, err);
 }
 
-/* SLR of every child node must agree; at most one memory port. */
-static int sdp_attrs(finn_node *g, int64_t index, finn_error *err)
+/* SLR of every node of child c must agree; at most one memory port. */
+static int sdp_attrs(finn_node *g, const finn_model *c, int64_t index, finn_error *err)
 {
     const char *path = finn_node_attr_s(g, "model", "");
-    finn_model *c;
-    if (finn_model_load(path, &c, err))
-        return -1;
     int64_t slr = c->n_nodes ? finn_node_attr_i(c->nodes[0], "slr", -1) : -1;
     const char *port = "";
     size_t nports = 0;
@@ -320,18 +353,37 @@ static int sdp_attrs(finn_node *g, int64_t index, finn_error *err)
     }
     free(type);
     free(dom);
-    finn_model_free(c);
     return rc ? -1 : 0;
 }
 
-int pt_create_dataflow_partition(finn_model *m, const char *dir, finn_error *err)
+/* The child model behind GenericPartition node g (by its file name). */
+static const finn_model *child_model(const finn_node *g, const pt_children *kids)
 {
-    if (partition_from_ids(m, dir, err))
-        return -1;
+    const char *path = finn_node_attr_s(g, "model", "");
+    for (size_t i = 0; i < kids->n; i++)
+        if (!strcmp(kids->paths[i], path))
+            return kids->v[i];
+    return NULL;
+}
+
+int pt_create_dataflow_partition(finn_model *m, const char *dir, pt_children *kids,
+                                 finn_error *err)
+{
+    memset(kids, 0, sizeof *kids);
+    int rc = partition_from_ids(m, dir, kids, err);
     int64_t index = 0;
-    for (size_t i = 0; i < m->n_nodes; i++)
-        if (!strcmp(m->nodes[i]->op_type, "GenericPartition") &&
-            sdp_attrs(m->nodes[i], index++, err))
-            return -1;
-    return finn_model_cleanup(m, err);
+    for (size_t i = 0; !rc && i < m->n_nodes; i++)
+        if (!strcmp(m->nodes[i]->op_type, "GenericPartition")) {
+            const finn_model *c = child_model(m->nodes[i], kids);
+            rc = !c ? finn_error_set(err, FINN_ERR_INVALID,
+                                     "partition node '%s' has no child model",
+                                     m->nodes[i]->name)
+                    : sdp_attrs(m->nodes[i], c, index++, err);
+        }
+    if (rc || finn_model_cleanup(m, err))
+        goto fail;
+    return 0;
+fail:
+    pt_children_free(kids);
+    return -1;
 }

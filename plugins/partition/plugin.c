@@ -48,34 +48,47 @@ static int step_create_dataflow_partition(finn_model **model, finn_build *b, fin
     char *dir = im ? joined(im, "supported_op_partitions") : NULL;
     char *parent_path = im ? joined(im, "dataflow_parent.onnx") : NULL;
     char *tmpl = joined(out, "template_specialize_layers_config.json");
-    finn_model *parent = NULL, *child = NULL;
+    finn_model *parent = NULL;
+    pt_children kids = {0};
     int rc = -1;
     if (!im || !dir || !parent_path || !tmpl) {
         finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
         goto done;
     }
-    /* FINN's model.transform works on a copy: the input model stays intact */
-    parent = finn_model_clone(*model, err);
+    /* FINN's model.transform works on a copy: the input model stays intact.
+     * The copy shares the weights (nothing here changes them in place). */
+    parent = finn_model_clone_shallow(*model, err);
     const char *child_path = NULL;
-    if (!parent || pt_create_dataflow_partition(parent, dir, err) ||
+    if (!parent || pt_create_dataflow_partition(parent, dir, &kids, err) ||
         single_sdp(parent, &child_path, err))
         goto done;
     if (finn_config_bool(finn_build_config(b), "save_intermediate_models") &&
         (pt_mkdirs(im, err) || finn_model_save(parent, parent_path, err)))
         goto done;
-    if (finn_model_load(child_path, &child, err))
+    /* FINN loads child_path back; the child in memory is that model already
+     * (partition_<id>.onnx was written from it and it was settled as if
+     * loaded), so the file is not read again. */
+    finn_model *child = kids.n == 1 ? kids.v[0] : NULL;
+    if (!child || strcmp(kids.paths[0], child_path)) {
+        finn_error_set(err, FINN_ERR_INVALID, "dataflow partition %s: no child model",
+                       child_path);
         goto done;
+    }
     static const char *const ATTRS[] = {"preferred_impl_style"};
     if (finn_hw_write_config(finn_build_registry(b), child, ATTRS, 1, tmpl, err))
         goto done;
     finn_build_log(b, "dataflow partition: %s (%zu nodes), parent %s", child_path,
                    child->n_nodes, parent_path);
+    /* the child takes its weights over from the input model, then replaces it */
+    finn_model_free(parent);
+    parent = NULL;
+    finn_model_adopt_shared(child, *model);
     finn_model_free(*model);
     *model = child;
-    child = NULL;
+    kids.v[0] = NULL;
     rc = 0;
 done:
-    finn_model_free(child);
+    pt_children_free(&kids);
     finn_model_free(parent);
     free(im);
     free(dir);

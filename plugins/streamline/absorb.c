@@ -218,6 +218,50 @@ static bool all_allowed(const finn_tensor *t, finn_datatype dt)
     return finn_tensor_find_disallowed(t, dt, 0) == finn_tensor_numel(t);
 }
 
+static bool all_sign(const finn_tensor *a)
+{
+    if (a->type != FINN_ELEM_FLOAT)
+        return false;
+    const float *v = a->data;
+    for (size_t i = 0; i < finn_tensor_numel(a); i++)
+        if (v[i] != 1.0f && v[i] != -1.0f)
+            return false;
+    return true;
+}
+
+/* The new weights A * W written over W itself, saving a weight-sized copy:
+ * when A holds only +1/-1 the product can be undone exactly (multiplying
+ * by A again) if its values turn out not allowed for W's type.  The model
+ * owns its initializers here, so the change is the model's.  Returns 1
+ * absorbed, 2 not allowed (W as before), 0 not applicable, -1 error. */
+static int absorb_1bit_in_place(finn_model *m, const finn_node *n, const finn_tensor *a,
+                                finn_datatype wdt, bool conv, finn_error *err)
+{
+    finn_value *wv = finn_model_value(m, n->inputs[1]);
+    finn_tensor *w = wv ? wv->init : NULL;
+    if (!w || w == a || !all_sign(a))
+        return 0;
+    finn_tensor *ar = NULL;
+    if (conv) { /* the Mul scales output channels: A as (-1, 1, 1, 1) */
+        int64_t s[4] = {-1, 1, 1, 1};
+        if (!(ar = sl_reshaped(a, 4, s, err)))
+            return -1;
+    }
+    const finn_tensor *av = ar ? ar : a;
+    int rc = 0;
+    if (sl_mul_into(av, w)) {
+        rc = 1;
+        if (!all_allowed(w, wdt)) {
+            sl_mul_into(av, w); /* x * s * s == x for s = +-1 */
+            rc = 2;
+        } else if (finn_model_set_initializer(m, n->inputs[1], w, err)) {
+            rc = -1; /* (same tensor: only the value's type and shape are set) */
+        }
+    }
+    finn_tensor_free(ar);
+    return rc;
+}
+
 static int absorb_1bit(finn_model *m, const char *op, const char *rw, bool *changed,
                        finn_error *err)
 {
@@ -241,6 +285,13 @@ static int absorb_1bit(finn_model *m, const char *op, const char *rw, bool *chan
             continue;
         if (conv && !(finn_tensor_numel(a) == 1 || sl_dims_above_one(a) == 1))
             continue;
+        int done = absorb_1bit_in_place(m, n, a, wdt, conv, err);
+        if (done < 0)
+            return -1;
+        if (done == 2)
+            continue; /* values not allowed: nothing changes */
+        if (done == 1)
+            goto absorbed;
         finn_tensor *wn;
         if (conv) {
             /* the Mul scales output channels: A as (-1, 1, 1, 1) */
@@ -264,6 +315,7 @@ static int absorb_1bit(finn_model *m, const char *op, const char *rw, bool *chan
         }
         if (sl_set_init(m, n->inputs[1], wn, err))
             return -1;
+    absorbed:;
         char *end = strdup(c->outputs[0]);
         if (!end)
             return finn_error_set(err, FINN_ERR_NOMEM, "out of memory");

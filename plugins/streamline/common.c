@@ -189,6 +189,27 @@ static void binary_f32(const float *a, const float *b, float *r, size_t n, int n
     }
 }
 
+bool sl_mul_into(const finn_tensor *a, finn_tensor *b)
+{
+    if (a->type != FINN_ELEM_FLOAT || b->type != FINN_ELEM_FLOAT || a->ndim > b->ndim)
+        return false;
+    int nd = b->ndim;
+    size_t sa[FINN_MAX_DIMS], sb[FINN_MAX_DIMS], stra = 1, strb = 1;
+    for (int d = nd - 1; d >= 0; d--) {
+        int da = d - (nd - a->ndim);
+        int64_t ea = da >= 0 ? a->shape[da] : 1, eb = b->shape[d];
+        if (ea != eb && ea != 1)
+            return false; /* a would grow b */
+        sa[d] = ea == 1 ? 0 : stra;
+        sb[d] = eb == 1 ? 0 : strb;
+        stra *= (size_t)ea;
+        strb *= (size_t)eb;
+    }
+    /* b walks contiguously, so each element is read before it is written */
+    binary_f32(a->data, b->data, b->data, finn_tensor_numel(b), nd, b->shape, sa, sb, '*');
+    return true;
+}
+
 finn_tensor *sl_binary(const finn_tensor *a, const finn_tensor *b, char op, finn_error *err)
 {
     int nd = a->ndim > b->ndim ? a->ndim : b->ndim;

@@ -57,6 +57,10 @@ bool sl_shape_is(const finn_tensor *t, int ndim, const int64_t *shape);
  * equal types (float32 stays float32: each element is one correctly rounded
  * float operation); mixed types give float32. */
 finn_tensor *sl_binary(const finn_tensor *a, const finn_tensor *b, char op, finn_error *err);
+/* b = a * b in place, the products sl_binary(a, b, '*') gives (float32
+ * operands, a broadcast onto b's shape without growing it); false, b
+ * untouched, when the types or shapes do not allow that. */
+bool sl_mul_into(const finn_tensor *a, finn_tensor *b);
 /* Copy with another shape (same numel; -1 allowed once). */
 finn_tensor *sl_reshaped(const finn_tensor *t, int ndim, const int64_t *shape, finn_error *err);
 /* Copy with f applied to every element (as double, stored back in t's type). */

@@ -123,6 +123,15 @@ typedef struct finn_model {
 finn_model *finn_model_new(const char *graph_name, finn_error *err);
 void finn_model_free(finn_model *m);
 finn_model *finn_model_clone(const finn_model *m, finn_error *err);
+/* A copy of m whose initializers are m's own tensors, not copies (cheap
+ * for big weights).  m must outlive the copy and the copy must not change
+ * those tensors in place; replacing or removing them is fine.  Freeing the
+ * copy leaves them to m. */
+finn_model *finn_model_clone_shallow(const finn_model *m, finn_error *err);
+/* m, a finn_model_clone_shallow copy (possibly of a copy) of `owner`, takes
+ * over the initializers it shares with owner: owner's values let go of
+ * them (owner is normally freed next) and m frees them itself. */
+void finn_model_adopt_shared(finn_model *m, finn_model *owner);
 
 int finn_model_load(const char *path, finn_model **out, finn_error *err);
 int finn_model_parse(const void *buf, size_t len, const char *what, finn_model **out,
@@ -131,6 +140,13 @@ int finn_model_parse(const void *buf, size_t len, const char *what, finn_model *
  * node domain that lacks one, so the file passes onnx.checker. */
 int finn_model_save(const finn_model *m, const char *path, finn_error *err);
 int finn_model_serialize(const finn_model *m, void **buf, size_t *len, finn_error *err);
+/* Make m what finn_model_save followed by finn_model_load of that file
+ * would give, without the round trip: the opset imports saving adds, the
+ * tensor list in load order, and nothing the file does not carry (shapes
+ * of tensors outside value_info/io, values without any saved fact, name
+ * counters).  For a step that writes a model file and carries on with the
+ * model as FINN would with the reloaded file. */
+int finn_model_settle_as_saved(finn_model *m, finn_error *err);
 
 /* FINN/QONNX load-time domain repair: "finn" and "finn.custom_op.general"
  * become qonnx/finn domains (see docs).  Returns the number of nodes changed. */
