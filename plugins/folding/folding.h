@@ -53,4 +53,7 @@ bool fold_is_specialized(const finn_registry *reg, const finn_node *n);
 int fold_minimize_bit_width(const finn_registry *reg, finn_model *m, const fold_out *out,
                             finn_error *err);
 
+/* folded_hls_cppsim: the folded child verified inside its parent model. */
+int fold_verify_folded(finn_build *b, const finn_model *child, finn_error *err);
+
 #endif

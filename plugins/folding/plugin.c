@@ -106,12 +106,12 @@ static int step_apply_folding_config(finn_model **model, finn_build *b, finn_err
         return -1;
     /* FINN compiles and simulates the HLS C++ of every layer here; finn-run
      * has no C++ simulation yet, so it checks the folded HW graph by
-     * executing it with the layers' reference semantics instead (named
-     * folded_python in the log, files under FINN's name). */
+     * executing it with the layers' reference semantics, inside its parent
+     * model (verify_folded.c). */
     if (finn_config_list_has(cfg, "verify_steps", "folded_hls_cppsim")) {
         finn_build_say(b, "Note: folded_hls_cppsim runs as reference execution of the folded HW "
-                          "graph (folded_python): finn-run has no HLS C++ simulation");
-        return finn_build_verify(b, *model, "folded_hls_cppsim", "folded_hls_cppsim", err);
+                          "graph in its parent model: finn-run has no HLS C++ simulation");
+        return fold_verify_folded(b, *model, err);
     }
     return 0;
 }

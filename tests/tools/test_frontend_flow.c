@@ -53,6 +53,8 @@ static const char *op_sequence(const char *rel)
     return buf;
 }
 
+static void check_hw_flow(const char *name);
+
 /* Generate net, its raw (0..255) input and expected class, and run the
  * tutorial flow with verification after every front-end step. */
 static void check_generated(const char *net, int w, int a)
@@ -104,6 +106,8 @@ static void test_generated_networks(void)
                 {"tfc", 2, 2}, {"sfc", 1, 1}, {"sfc", 2, 2}, {"lfc", 1, 1}, {"lfc", 1, 2}};
     for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++)
         check_generated(nets[i].net, nets[i].w, nets[i].a);
+    check_hw_flow("cnv_w2a2");
+    check_hw_flow("tfc_w1a1");
     /* FINN's layout of a streamlined CNV (finn-frontend.md 6.5) */
     CHECK_STR(op_sequence("out_cnv_w2a2/intermediate_models/step_streamline.onnx"),
               "MultiThreshold,Transpose,Im2Col,MatMul,MultiThreshold,Im2Col,MatMul,"
@@ -115,6 +119,52 @@ static void test_generated_networks(void)
     CHECK_STR(op_sequence("out_tfc_w2a2/intermediate_models/step_streamline.onnx"),
               "Reshape,MultiThreshold,MatMul,MultiThreshold,MatMul,MultiThreshold,MatMul,"
               "MultiThreshold,MatMul,TopK");
+}
+
+/* The whole estimate flow on generated networks: the folded HW graph is
+ * verified (reference execution of the HW layers), and the parent model
+ * with its StreamingDataflowPartition reproduces the expected class. */
+static void check_hw_flow(const char *name)
+{
+    char recipe[2048], path[4096], args[4096];
+    snprintf(recipe, sizeof recipe,
+             "model: %s.onnx\noutput_dir: hw_%s\nsynth_clk_period_ns: 10\n"
+             "fpga_part: xc7z020clg400-1\ntarget_fps: 10000\nmvau_wwidth_max: 80\n"
+             "generate_outputs: [estimate_reports]\n"
+             "steps: [custom_step_add_pre_proc, custom_step_add_post_proc, estimate_only]\n"
+             "verify_steps: [streamlined_python, folded_hls_cppsim]\n"
+             "verify_input_npy: %s_in.npy\nverify_expected_output_npy: %s_exp.npy\n",
+             name, name, name, name);
+    snprintf(path, sizeof path, "%s/hw_%s.yaml", tmp, name);
+    FILE *f = fopen(path, "w");
+    fputs(recipe, f);
+    fclose(f);
+    int st;
+    snprintf(args, sizeof args, "hw_%s.yaml", name);
+    char *out = sh("%s/finn-run %s", bin, args, &st);
+    CHECK_EQ_INT(st, 0);
+    CHECK_CONTAINS(out, "Verification for streamlined_python : SUCCESS");
+    CHECK_CONTAINS(out, "Verification for folded_hls_cppsim : SUCCESS");
+    CHECK_CONTAINS(out, "Completed successfully");
+    free(out);
+    snprintf(args, sizeof args,
+             "hw_%s/intermediate_models/dataflow_parent.onnx --input %s_in.npy --output "
+             "parent_%s.npy",
+             name, name, name);
+    free(sh("%s/finn-exec %s", bin, args, &st));
+    CHECK_EQ_INT(st, 0);
+    finn_error err = {0};
+    finn_tensor *got = NULL, *want = NULL;
+    snprintf(path, sizeof path, "%s/parent_%s.npy", tmp, name);
+    CHECK_EQ_INT(finn_npy_read(path, &got, &err), 0);
+    snprintf(path, sizeof path, "%s/%s_exp.npy", tmp, name);
+    CHECK_EQ_INT(finn_npy_read(path, &want, &err), 0);
+    CHECK(got && want && finn_tensor_numel(got) == 1 &&
+          finn_tensor_get(got, 0) == finn_tensor_get(want, 0));
+    finn_tensor_free(got);
+    finn_tensor_free(want);
+    snprintf(path, sizeof path, "hw_%s/report/estimate_network_performance.json", name);
+    CHECK(exists(path));
 }
 
 /* Corpus models: the zoo TFC-2W2A streamlines to FINN's sequence with its
