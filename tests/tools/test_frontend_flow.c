@@ -257,6 +257,36 @@ static void test_build_dataflow_dir(const char *corpus)
     CHECK(exists("bd/output_tfc_w1a1_Pynq-Z1/intermediate_models/dataflow_parent.onnx"));
 }
 
+/* finn-examples' folding and specialize-layers configs apply, strictly, to
+ * the generated networks of the same name. */
+static void test_finn_examples_configs(const char *corpus)
+{
+    static const char *const nets[][2] = {{"cnv_w2a2", "cnv-w2a2"}, {"tfc_w1a1", "tfc-w1a1"}};
+    for (size_t i = 0; i < 2; i++) {
+        char recipe[4096], path[4096];
+        snprintf(recipe, sizeof recipe,
+                 "model: %s.onnx\noutput_dir: fe_%s\nsynth_clk_period_ns: 10\n"
+                 "fpga_part: xc7z020clg400-1\n"
+                 "folding_config_file: %s/finn-examples/bnn-pynq/folding_config/%s_folding_config.json\n"
+                 "specialize_layers_config_file: "
+                 "%s/finn-examples/bnn-pynq/specialize_layers_config/%s_specialize_layers.json\n"
+                 "generate_outputs: [estimate_reports]\nstrict_config: true\n"
+                 "steps: [custom_step_add_pre_proc, custom_step_add_post_proc, estimate_only]\n",
+                 nets[i][0], nets[i][0], corpus, nets[i][1], corpus, nets[i][1]);
+        snprintf(path, sizeof path, "%s/fe_%s.yaml", tmp, nets[i][0]);
+        FILE *f = fopen(path, "w");
+        fputs(recipe, f);
+        fclose(f);
+        snprintf(path, sizeof path, "fe_%s.yaml", nets[i][0]);
+        int st;
+        char *out = sh("%s/finn-run %s", bin, path, &st);
+        CHECK_EQ_INT(st, 0);
+        CHECK_CONTAINS(out, "Completed successfully");
+        CHECK(!strstr(out, "Unused HW configurations"));
+        free(out);
+    }
+}
+
 int main(void)
 {
     snprintf(bin, sizeof bin, "%s", test_env("FINN_BIN_DIR", "bin"));
@@ -268,6 +298,7 @@ int main(void)
         snprintf(corpus, sizeof corpus, "%s/corpus", shared);
         test_corpus(corpus);
         test_build_dataflow_dir(corpus);
+        test_finn_examples_configs(corpus);
     } else {
         printf("note: no shared corpus: corpus flows skipped\n");
     }
