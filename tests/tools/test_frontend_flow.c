@@ -263,7 +263,7 @@ static void test_finn_examples_configs(const char *corpus)
 {
     static const char *const nets[][2] = {{"cnv_w2a2", "cnv-w2a2"}, {"tfc_w1a1", "tfc-w1a1"}};
     for (size_t i = 0; i < 2; i++) {
-        char recipe[4096], path[4096];
+        char recipe[16384], path[4096];
         snprintf(recipe, sizeof recipe,
                  "model: %s.onnx\noutput_dir: fe_%s\nsynth_clk_period_ns: 10\n"
                  "fpga_part: xc7z020clg400-1\n"
