@@ -131,6 +131,22 @@ static int quant_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
         for (size_t i = 0; i < b.numel; i++)
             yv[i] = int_quant(f[0].v[i], f[1].v[0], f[2].v[0], f[3].v[0], is_signed, narrow,
                               mode, &memo);
+    } else if (mode == QO_ROUND_HALF_EVEN && finn_tensor_numel(in[2]) == 1 &&
+               finn_tensor_numel(in[3]) == 1 && !(f[3].v[0] == 1.0f && is_signed)) {
+        /* per-channel scale, one zero point and bit width, default rounding
+         * (the weight quantizers of every Brevitas export): the same float32
+         * operations as int_quant, without per-element dispatch */
+        const float zp = f[2].v[0];
+        const float lo = (float)qo_min_int(is_signed, narrow, f[3].v[0]);
+        const float hi = (float)qo_max_int(is_signed, narrow, f[3].v[0]);
+        size_t ctr[FINN_MAX_DIMS] = {0}, ix[4] = {0};
+        for (size_t i = 0; i < b.numel; i++, qo_bcast_next(&b, ctr, ix)) {
+            const float sc = f[1].v[ix[1]];
+            float v = f[0].v[ix[0]] / sc + zp;
+            v = v > hi ? hi : v;
+            v = v < lo ? lo : v;
+            yv[i] = (round_half_even_fast(v) - zp) * sc;
+        }
     } else {
         size_t ctr[FINN_MAX_DIMS] = {0}, ix[4] = {0};
         for (size_t i = 0; i < b.numel; i++, qo_bcast_next(&b, ctr, ix)) {
