@@ -15,20 +15,20 @@ static int cw_resources(const finn_model *m, const finn_node *n, const char *fpg
 {
     (void)m, (void)fpga_part;
     int64_t pe = 1, ch = 0, a = 0;
-    if (hls_attr_i(n, "PE", &pe, err) || hls_attr_i(n, "NumChannels", &ch, err) ||
-        hls_attr_bits(n, "inputDataType", &a, err))
+    if (ro_attr_i(n, "PE", &pe, err) || ro_attr_i(n, "NumChannels", &ch, err) ||
+        ro_attr_bits(n, "inputDataType", &a, err))
         return -1;
     if (pe < 1)
-        return hls_res_fail(err, n, "PE = %lld must be positive", (long long)pe);
+        return ro_res_fail(err, n, "PE = %lld must be positive", (long long)pe);
     const char *style = finn_node_attr_s(n, "ram_style", "distributed");
     int64_t tmem = ch / pe;
-    hls_res_defaults(out);
+    ro_res_defaults(out);
     if (!strcmp(style, "block") && tmem > 1)
-        out->bram_18k = (double)(hls_ceil_div(a * pe, 16) * hls_ceil_div(tmem, 1024));
+        out->bram_18k = (double)(ro_ceil_div(a * pe, 16) * ro_ceil_div(tmem, 1024));
     /* comparators, plus LUTRAM for the parameters */
     out->lut = (double)(a * pe);
     if (!strcmp(style, "distributed") && tmem > 1)
-        out->lut += (double)(pe * a * hls_ceil_div(tmem, 64));
+        out->lut += (double)(pe * a * ro_ceil_div(tmem, 64));
     return 0;
 }
 

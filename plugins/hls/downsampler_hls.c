@@ -11,7 +11,7 @@
 /* Attributes DownSampler_hls adds to its abstract layer (FINN's own + backend). */
 static const finn_hw_attr ATTRS[] = {HLS_BACKEND_ATTRS, {NULL, 0, NULL}};
 
-static const finn_hw_op HW = {.base = "DownSampler", .impl = "hls", .attrs = ATTRS, .resources = hls_res_none};
+static const finn_hw_op HW = {.base = "DownSampler", .impl = "hls", .attrs = ATTRS, .resources = ro_res_none};
 
 const finn_op hls_downsampler_op = {
     .domain = FINN_HW_DOMAIN_HLS, .op_type = "DownSampler_hls", .ext = &HW};

@@ -12,7 +12,7 @@
 /* Attributes StreamingDataWidthConverter_hls adds to its abstract layer (FINN's own + backend). */
 static const finn_hw_attr ATTRS[] = {HLS_BACKEND_ATTRS, {NULL, 0, NULL}};
 
-static const finn_hw_op HW = {.base = "StreamingDataWidthConverter", .impl = "hls", .attrs = ATTRS, .resources = hls_dwc_resources};
+static const finn_hw_op HW = {.base = "StreamingDataWidthConverter", .impl = "hls", .attrs = ATTRS, .resources = ro_dwc_resources};
 
 const finn_op hls_dwc_op = {
     .domain = FINN_HW_DOMAIN_HLS, .op_type = "StreamingDataWidthConverter_hls", .ext = &HW};

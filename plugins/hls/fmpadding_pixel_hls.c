@@ -16,8 +16,8 @@ static int64_t fpp_cycles(const finn_model *m, const finn_node *n)
     int64_t img[2] = {0, 0}, st[2] = {0, 0}, ch = 0, simd = finn_node_attr_i(n, "SIMD", 1);
     int64_t batch = finn_node_attr_i(n, "numInputVectors", 1);
     finn_error e = {0};
-    if (hls_attr_pair(n, "ImgDim", img, &e) || hls_attr_pair(n, "Stride", st, &e) ||
-        hls_attr_i(n, "NumChannels", &ch, &e) || simd < 1)
+    if (ro_attr_pair(n, "ImgDim", img, &e) || ro_attr_pair(n, "Stride", st, &e) ||
+        ro_attr_i(n, "NumChannels", &ch, &e) || simd < 1)
         return -1;
     int64_t oh = img[0] + (img[0] - 1) * (st[0] - 1), ow = img[1] + (img[1] - 1) * (st[1] - 1);
     return (int64_t)((double)ch / (double)simd * (double)batch * (double)oh * (double)ow);
@@ -28,7 +28,7 @@ static const finn_hw_attr ATTRS[] = {HLS_BACKEND_ATTRS, {NULL, 0, NULL}};
 
 static const finn_hw_op HW = {.base = "FMPadding_Pixel", .impl = "hls", .attrs = ATTRS,
                               .exp_cycles = fpp_cycles,
-                              .resources = hls_res_none};
+                              .resources = ro_res_none};
 
 const finn_op hls_fmpadding_pixel_op = {
     .domain = FINN_HW_DOMAIN_HLS, .op_type = "FMPadding_Pixel_hls", .ext = &HW};

@@ -15,15 +15,15 @@ static int lk_resources(const finn_model *m, const finn_node *n, const char *fpg
                         finn_hw_res *out, finn_error *err)
 {
     (void)m, (void)fpga_part;
-    hls_res_defaults(out);
+    ro_res_defaults(out);
     if (strcmp(finn_node_attr_s(n, "mem_mode", "internal_embedded"), "internal_embedded"))
         return 0;
     int64_t ne = 0, dim = 0, bits = 0;
-    if (hls_attr_i(n, "NumEmbeddings", &ne, err) || hls_attr_i(n, "EmbeddingDim", &dim, err) ||
-        hls_attr_bits(n, "EmbeddingType", &bits, err))
+    if (ro_attr_i(n, "NumEmbeddings", &ne, err) || ro_attr_i(n, "EmbeddingDim", &dim, err) ||
+        ro_attr_bits(n, "EmbeddingType", &bits, err))
         return -1;
     int64_t width = dim * bits; /* the output stream: one embedding per beat */
-    int64_t bram = hls_ceil_div(width, 16) * hls_ceil_div(ne, 1024);
+    int64_t bram = ro_ceil_div(width, 16) * ro_ceil_div(ne, 1024);
     out->bram_18k = (double)bram;
     if (bram > 0)
         out->bram_efficiency = (double)(width * ne) / (double)(bram * 18 * 1024);

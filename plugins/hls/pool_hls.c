@@ -11,6 +11,6 @@
 /* Attributes Pool_hls adds to its abstract layer (FINN's own + backend). */
 static const finn_hw_attr ATTRS[] = {HLS_BACKEND_ATTRS, {NULL, 0, NULL}};
 
-static const finn_hw_op HW = {.base = "Pool", .impl = "hls", .attrs = ATTRS, .resources = hls_res_none};
+static const finn_hw_op HW = {.base = "Pool", .impl = "hls", .attrs = ATTRS, .resources = ro_res_none};
 
 const finn_op hls_pool_op = {.domain = FINN_HW_DOMAIN_HLS, .op_type = "Pool_hls", .ext = &HW};

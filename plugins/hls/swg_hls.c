@@ -65,13 +65,13 @@ static swu_variant variant_of(const finn_node *n, const swg *p)
  * get_1d_conv_attrs_normalized: a unit W axis is swapped to the front. */
 static int swg_get(const finn_node *n, swg *p, finn_error *err)
 {
-    if (hls_attr_i(n, "IFMChannels", &p->c, err) || hls_attr_i(n, "SIMD", &p->simd, err) ||
-        hls_attr_pair(n, "ConvKernelDim", p->k, err) || hls_attr_pair(n, "IFMDim", p->ifm, err) ||
-        hls_attr_pair(n, "OFMDim", p->ofm, err) || hls_attr_pair(n, "Stride", p->stride, err) ||
-        hls_attr_pair(n, "Dilation", p->dil, err) || hls_attr_bits(n, "inputDataType", &p->bits, err))
+    if (ro_attr_i(n, "IFMChannels", &p->c, err) || ro_attr_i(n, "SIMD", &p->simd, err) ||
+        ro_attr_pair(n, "ConvKernelDim", p->k, err) || ro_attr_pair(n, "IFMDim", p->ifm, err) ||
+        ro_attr_pair(n, "OFMDim", p->ofm, err) || ro_attr_pair(n, "Stride", p->stride, err) ||
+        ro_attr_pair(n, "Dilation", p->dil, err) || ro_attr_bits(n, "inputDataType", &p->bits, err))
         return -1;
     if (p->simd < 1)
-        return hls_res_fail(err, n, "SIMD = %lld must be positive", (long long)p->simd);
+        return ro_res_fail(err, n, "SIMD = %lld must be positive", (long long)p->simd);
     p->is1d = finn_node_attr_i(n, "is1D", 0) != 0;
     p->dws = finn_node_attr_i(n, "depthwise", 0) != 0;
     p->ram_style = finn_node_attr_s(n, "ram_style", "distributed");
@@ -139,8 +139,8 @@ static int64_t bram(const swg *p)
         (strcmp(p->ram_style, "block") && strcmp(p->ram_style, "auto")))
         return 0;
     double depth = p->is1d ? depth_1d(p) : (double)(p->ifm[0] * p->c) / (double)p->simd;
-    int64_t rw = hls_ram_width(depth);
-    int64_t wmul = hls_ceil_div(p->simd * p->bits, rw);
+    int64_t rw = ro_ram_width(depth);
+    int64_t wmul = ro_ceil_div(p->simd * p->bits, rw);
     if (!p->is1d) {
         double dmul = ceil((double)(p->ifm[0] * p->c) / (double)p->simd / depth);
         return (int64_t)((double)((p->k[0] + p->stride[0]) * wmul) * dmul);
@@ -158,13 +158,13 @@ static int64_t lut(const swg *p)
         double d = ceil((double)(p->ifm[0] * p->c) / (double)p->simd / 64);
         ram_luts = (int64_t)((double)(p->k[0] + p->stride[0]) * ((double)(p->simd * b) * d));
     } else if (p->var == SWU_1D_PARALLEL)
-        ram_luts = hls_ceil_div(p->simd * b * (kw + 1), 64);
+        ram_luts = ro_ceil_div(p->simd * b * (kw + 1), 64);
     else if (p->var == SWU_1D)
-        ram_luts = hls_ceil_div(b * (kw - 1) * p->c, 64);
+        ram_luts = ro_ceil_div(b * (kw - 1) * p->c, 64);
     else if (p->var == SWU_1D_DWS_NAIVE)
-        ram_luts = hls_ceil_div(b * p->ifm[1] * p->c, 64);
+        ram_luts = ro_ceil_div(b * p->ifm[1] * p->c, 64);
     else
-        ram_luts = hls_ceil_div(b * kw * p->c, 64);
+        ram_luts = ro_ceil_div(b * kw * p->c, 64);
     return 300 + ram_luts;
 }
 
@@ -175,9 +175,9 @@ static int64_t uram(const swg *p)
     if (!p->is1d) {
         double d = ceil((double)(p->ifm[0] * p->c) / (double)p->simd / 4096);
         return (int64_t)((double)(p->k[0] + p->stride[0]) *
-                         ((double)hls_ceil_div(p->simd * p->bits, 64) * d));
+                         ((double)ro_ceil_div(p->simd * p->bits, 64) * d));
     }
-    return hls_ceil_div(p->simd * p->bits, 72) * (int64_t)ceil(depth_1d(p) / 4096);
+    return ro_ceil_div(p->simd * p->bits, 72) * (int64_t)ceil(depth_1d(p) / 4096);
 }
 
 static int swg_hls_resources(const finn_model *m, const finn_node *n, const char *fpga_part,
@@ -187,7 +187,7 @@ static int swg_hls_resources(const finn_model *m, const finn_node *n, const char
     swg p;
     if (swg_get(n, &p, err))
         return -1;
-    hls_res_defaults(out);
+    ro_res_defaults(out);
     out->bram_18k = (double)bram(&p);
     out->lut = (double)lut(&p);
     out->uram = (double)uram(&p);

@@ -12,7 +12,7 @@
 /* Attributes StreamingDataWidthConverter_rtl adds to its abstract layer (FINN's own + backend). */
 static const finn_hw_attr ATTRS[] = {RTL_BACKEND_ATTRS, {NULL, 0, NULL}};
 
-static const finn_hw_op HW = {.base = "StreamingDataWidthConverter", .impl = "rtl", .attrs = ATTRS, .resources = rtl_dwc_resources};
+static const finn_hw_op HW = {.base = "StreamingDataWidthConverter", .impl = "rtl", .attrs = ATTRS, .resources = ro_dwc_resources};
 
 const finn_op rtl_dwc_op = {
     .domain = FINN_HW_DOMAIN_RTL, .op_type = "StreamingDataWidthConverter_rtl", .ext = &HW};

@@ -36,29 +36,29 @@ static int fifo_rtl_resources(const finn_model *m, const finn_node *n, const cha
     int64_t depth = 0, bits = 0;
     const int64_t *fs;
     size_t nfs = finn_node_attr_ints(n, "folded_shape", &fs);
-    if (rtl_attr_i(n, "depth", &depth, err) || rtl_attr_bits(n, "dataType", &bits, err))
+    if (ro_attr_i(n, "depth", &depth, err) || ro_attr_bits(n, "dataType", &bits, err))
         return -1;
     if (nfs == 0)
-        return rtl_res_fail(err, n, "attribute 'folded_shape' is missing");
+        return ro_res_fail(err, n, "attribute 'folded_shape' is missing");
     const char *impl = finn_node_attr_s(n, "impl_style", "rtl");
     const char *ram = finn_node_attr_s(n, "ram_style", "auto");
     int64_t d = adjusted_depth(depth, impl);
     if (d < 1)
-        return rtl_res_fail(err, n, "depth = %lld must be positive", (long long)depth);
+        return ro_res_fail(err, n, "depth = %lld must be positive", (long long)depth);
     int64_t w = fs[nfs - 1] * bits; /* unpadded stream width */
     int is_rtl = !strcmp(impl, "rtl"), is_vivado = !strcmp(impl, "vivado");
 
-    rtl_res_defaults(out);
+    ro_res_defaults(out);
     if (!is_rtl && !(is_vivado && strcmp(ram, "block")))
-        out->bram_18k = (double)rtl_ramb18_tiles(d, w);
+        out->bram_18k = (double)ro_ramb18_tiles(d, w);
     if (!is_rtl && !(is_vivado && strcmp(ram, "ultra")))
-        out->uram = (double)(rtl_ceil_div(d, 4096) * rtl_ceil_div(w, 72));
+        out->uram = (double)(ro_ceil_div(d, 4096) * ro_ceil_div(w, 72));
     if (out->bram_18k > 0)
         out->bram_efficiency = (double)(w * d) / (out->bram_18k * 36 * 512);
-    double addr = 2 * ceil(rtl_pylog2((double)d));
+    double addr = 2 * ceil(ro_pylog2((double)d));
     double ram_luts = 0;
     if (is_rtl || (is_vivado && !strcmp(ram, "distributed")))
-        ram_luts = (double)(rtl_ceil_div(d, 32) * rtl_ceil_div(w, 2));
+        ram_luts = (double)(ro_ceil_div(d, 32) * ro_ceil_div(w, 2));
     out->lut = (double)(int64_t)(addr + ram_luts);
     return 0;
 }

@@ -13,7 +13,7 @@
 static const finn_hw_attr ATTRS[] = {
     {"dynamic_mode", FINN_ATTR_INT, "0"}, RTL_BACKEND_ATTRS, {NULL, 0, NULL}};
 
-static const finn_hw_op HW = {.base = "FMPadding", .impl = "rtl", .attrs = ATTRS, .resources = rtl_res_none};
+static const finn_hw_op HW = {.base = "FMPadding", .impl = "rtl", .attrs = ATTRS, .resources = ro_res_none};
 
 const finn_op rtl_fmpadding_op = {
     .domain = FINN_HW_DOMAIN_RTL, .op_type = "FMPadding_rtl", .ext = &HW};

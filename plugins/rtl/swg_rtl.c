@@ -23,30 +23,30 @@ typedef struct swg {
 /* Attributes plus FINN's select_impl_style (with its assertions). */
 static int swg_get(const finn_node *n, swg *p, finn_error *err)
 {
-    if (rtl_attr_i(n, "IFMChannels", &p->c, err) || rtl_attr_i(n, "SIMD", &p->simd, err) ||
-        rtl_attr_pair(n, "ConvKernelDim", p->k, err) || rtl_attr_pair(n, "IFMDim", p->ifm, err) ||
-        rtl_attr_pair(n, "OFMDim", p->ofm, err) || rtl_attr_pair(n, "Stride", p->stride, err) ||
-        rtl_attr_pair(n, "Dilation", p->dil, err) || rtl_attr_bits(n, "inputDataType", &p->bits, err))
+    if (ro_attr_i(n, "IFMChannels", &p->c, err) || ro_attr_i(n, "SIMD", &p->simd, err) ||
+        ro_attr_pair(n, "ConvKernelDim", p->k, err) || ro_attr_pair(n, "IFMDim", p->ifm, err) ||
+        ro_attr_pair(n, "OFMDim", p->ofm, err) || ro_attr_pair(n, "Stride", p->stride, err) ||
+        ro_attr_pair(n, "Dilation", p->dil, err) || ro_attr_bits(n, "inputDataType", &p->bits, err))
         return -1;
     if (p->simd < 1)
-        return rtl_res_fail(err, n, "SIMD = %lld must be positive", (long long)p->simd);
+        return ro_res_fail(err, n, "SIMD = %lld must be positive", (long long)p->simd);
     p->m = finn_node_attr_i(n, "M", 1);
     p->dws = finn_node_attr_i(n, "depthwise", 0) != 0;
     p->ram_style = finn_node_attr_s(n, "ram_style", "distributed");
     int64_t kh_eff = (p->k[0] - 1) * p->dil[0] + 1, kw_eff = (p->k[1] - 1) * p->dil[1] + 1;
     if (kh_eff > p->ifm[0] || kw_eff > p->ifm[1] || p->stride[0] > p->ifm[0] ||
         p->stride[1] > p->ifm[1])
-        return rtl_res_fail(err, n, "kernel or stride larger than IFMDim [%lld, %lld]",
+        return ro_res_fail(err, n, "kernel or stride larger than IFMDim [%lld, %lld]",
                             (long long)p->ifm[0], (long long)p->ifm[1]);
     int pw = finn_node_attr_i(n, "parallel_window", 0) != 0;
     int64_t mmv_out = pw ? p->m * p->k[0] * p->k[1] : 1;
     int unit_k = p->k[0] == 1 && p->k[1] == 1;
     p->parallel = mmv_out > 1 || unit_k;
     if (p->parallel && !p->dws && !unit_k && p->c != p->simd)
-        return rtl_res_fail(err, n, "parallel window needs SIMD = IFMChannels = %lld (got %lld)",
+        return ro_res_fail(err, n, "parallel window needs SIMD = IFMChannels = %lld (got %lld)",
                             (long long)p->c, (long long)p->simd);
     if (p->c % p->simd && (!p->parallel || p->dws || unit_k || !pw))
-        return rtl_res_fail(err, n, "SIMD = %lld must divide IFMChannels = %lld",
+        return ro_res_fail(err, n, "SIMD = %lld must divide IFMChannels = %lld",
                             (long long)p->simd, (long long)p->c);
     return 0;
 }
@@ -119,11 +119,11 @@ static int64_t bram(const swg *p)
     buffers(p, &depth, &count);
     if (!count)
         return 0;
-    int64_t cd = rtl_ceil_div(depth, 16384);
-    int64_t cw = rtl_ceil_div(width, rtl_ram_width((double)depth));
+    int64_t cd = ro_ceil_div(depth, 16384);
+    int64_t cw = ro_ceil_div(width, ro_ram_width((double)depth));
     int64_t savings = 0;
     if (depth > 16384) /* the last cascade stage only needs the remainder's shape */
-        savings = cw - rtl_ceil_div(width, rtl_ram_width((double)(depth % 16384)));
+        savings = cw - ro_ceil_div(width, ro_ram_width((double)(depth % 16384)));
     return (cd * cw - savings) * count;
 }
 
@@ -133,7 +133,7 @@ static int64_t uram(const swg *p)
         return 0;
     int64_t depth, count;
     buffers(p, &depth, &count);
-    return rtl_ceil_div(depth, 4096) * rtl_ceil_div(p->simd * p->bits, 72) * count;
+    return ro_ceil_div(depth, 4096) * ro_ceil_div(p->simd * p->bits, 72) * count;
 }
 
 static int swg_rtl_resources(const finn_model *m, const finn_node *n, const char *fpga_part,
@@ -143,13 +143,13 @@ static int swg_rtl_resources(const finn_model *m, const finn_node *n, const char
     swg p;
     if (swg_get(n, &p, err))
         return -1;
-    rtl_res_defaults(out);
+    ro_res_defaults(out);
     out->bram_18k = (double)bram(&p);
     out->uram = (double)uram(&p);
     /* the LUT model uses get_buffer_depth in both styles */
     out->lut = 300.0;
     if (!strcmp(p.ram_style, "distributed"))
-        out->lut += (double)(p.simd * p.bits * rtl_ceil_div(buffer_depth(&p), 38));
+        out->lut += (double)(p.simd * p.bits * ro_ceil_div(buffer_depth(&p), 38));
     return 0;
 }
 
