@@ -277,3 +277,19 @@ int finn_nchw_to_nhwc(finn_model *m, const char *t, size_t idx, bool reverse, ch
     *out = tt;
     return 0;
 }
+
+int hc_each(finn_model *m, const char *op_type, size_t min_in, size_t min_out, hc_one_fn one,
+            finn_hw_refusals *refusals, bool *changed, finn_error *err)
+{
+    *changed = false;
+    for (size_t i = 0; i < m->n_nodes; i++) {
+        finn_node *n = m->nodes[i];
+        if (strcmp(n->op_type, op_type) || n->n_inputs < min_in || n->n_outputs < min_out)
+            continue;
+        int rc = one(m, i, n, refusals, err);
+        if (rc < 0)
+            return -1;
+        *changed |= rc > 0;
+    }
+    return 0;
+}

@@ -47,6 +47,14 @@ size_t hc_consumer_slots(const finn_model *m, const char *tensor);
 bool hc_has_init(const finn_model *m, const char *name);
 /* InferShapes + InferDataTypes, as the rules end. */
 int hc_finish(const finn_registry *reg, finn_model *m, finn_error *err);
+/* One rule's conversion of node i: 1 converted, 0 left as is, -1 error. */
+typedef int (*hc_one_fn)(finn_model *m, size_t i, finn_node *n, finn_hw_refusals *refusals,
+                         finn_error *err);
+/* Apply one to every node of op_type with at least min_in inputs and
+ * min_out outputs, in graph order; *changed says whether any converted. */
+int hc_each(finn_model *m, const char *op_type, size_t min_in, size_t min_out, hc_one_fn one,
+            finn_hw_refusals *refusals, bool *changed, finn_error *err);
+
 /* Layout letters of a tensor ("" when unknown). */
 const char *hc_layout(const finn_model *m, const char *name, char *buf);
 /* Set an INTS attribute from a shape prefix. */

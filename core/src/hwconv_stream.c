@@ -264,16 +264,8 @@ static int gap_one(finn_model *m, size_t i, finn_node *n, finn_hw_refusals *refu
 int finn_infer_global_acc_pool_layer(const finn_registry *reg, finn_model *m,
                                      finn_hw_refusals *refusals, bool *changed, finn_error *err)
 {
-    *changed = false;
-    for (size_t i = 0; i < m->n_nodes; i++) {
-        finn_node *n = m->nodes[i];
-        if (strcmp(n->op_type, "GlobalAveragePool") || n->n_inputs < 1 || n->n_outputs < 1)
-            continue;
-        int rc = gap_one(m, i, n, refusals, err);
-        if (rc < 0)
-            return -1;
-        *changed |= rc > 0;
-    }
+    if (hc_each(m, "GlobalAveragePool", 1, 1, gap_one, refusals, changed, err))
+        return -1;
     return *changed ? hc_finish(reg, m, err) : 0;
 }
 
@@ -340,16 +332,8 @@ static int concat_one(finn_model *m, size_t i, finn_node *n, finn_hw_refusals *r
 int finn_infer_concat_layer(const finn_registry *reg, finn_model *m, finn_hw_refusals *refusals,
                             bool *changed, finn_error *err)
 {
-    *changed = false;
-    for (size_t i = 0; i < m->n_nodes; i++) {
-        finn_node *n = m->nodes[i];
-        if (strcmp(n->op_type, "Concat") || n->n_inputs < 1 || n->n_outputs < 1)
-            continue;
-        int rc = concat_one(m, i, n, refusals, err);
-        if (rc < 0)
-            return -1;
-        *changed |= rc > 0;
-    }
+    if (hc_each(m, "Concat", 1, 1, concat_one, refusals, changed, err))
+        return -1;
     return *changed ? hc_finish(reg, m, err) : 0;
 }
 

@@ -89,17 +89,7 @@ int finn_infer_thresholding_layer(const finn_registry *reg, finn_model *m,
                                   finn_hw_refusals *refusals, bool *changed, finn_error *err)
 {
     (void)reg;
-    *changed = false;
-    for (size_t i = 0; i < m->n_nodes; i++) {
-        finn_node *n = m->nodes[i];
-        if (strcmp(n->op_type, "MultiThreshold") || n->n_inputs < 2 || n->n_outputs < 1)
-            continue;
-        int rc = thres_one(m, i, n, refusals, err);
-        if (rc < 0)
-            return -1;
-        *changed |= rc > 0;
-    }
-    return 0;
+    return hc_each(m, "MultiThreshold", 2, 1, thres_one, refusals, changed, err);
 }
 
 /* ---- ChannelwiseOp -------------------------------------------------------------------- */
@@ -275,15 +265,7 @@ static int label_one(finn_model *m, size_t i, finn_node *n, finn_hw_refusals *re
 int finn_infer_label_select_layer(const finn_registry *reg, finn_model *m,
                                   finn_hw_refusals *refusals, bool *changed, finn_error *err)
 {
-    *changed = false;
-    for (size_t i = 0; i < m->n_nodes; i++) {
-        finn_node *n = m->nodes[i];
-        if (strcmp(n->op_type, "TopK") || n->n_inputs < 2 || n->n_outputs < 2)
-            continue;
-        int rc = label_one(m, i, n, refusals, err);
-        if (rc < 0)
-            return -1;
-        *changed |= rc > 0;
-    }
+    if (hc_each(m, "TopK", 2, 2, label_one, refusals, changed, err))
+        return -1;
     return *changed ? hc_finish(reg, m, err) : 0;
 }

@@ -136,16 +136,8 @@ static int cig_one(finn_model *m, size_t i, finn_node *n, finn_hw_refusals *refu
 int finn_infer_conv_inp_gen(const finn_registry *reg, finn_model *m, finn_hw_refusals *refusals,
                             bool *changed, finn_error *err)
 {
-    *changed = false;
-    for (size_t i = 0; i < m->n_nodes; i++) {
-        finn_node *n = m->nodes[i];
-        if (strcmp(n->op_type, "Im2Col") || n->n_inputs < 1 || n->n_outputs < 1)
-            continue;
-        int rc = cig_one(m, i, n, refusals, err);
-        if (rc < 0)
-            return -1;
-        *changed |= rc > 0;
-    }
+    if (hc_each(m, "Im2Col", 1, 1, cig_one, refusals, changed, err))
+        return -1;
     return *changed ? hc_finish(reg, m, err) : 0;
 }
 
@@ -196,16 +188,8 @@ static int smp_one(finn_model *m, size_t i, finn_node *n, finn_hw_refusals *refu
 int finn_infer_streaming_maxpool(const finn_registry *reg, finn_model *m,
                                  finn_hw_refusals *refusals, bool *changed, finn_error *err)
 {
-    *changed = false;
-    for (size_t i = 0; i < m->n_nodes; i++) {
-        finn_node *n = m->nodes[i];
-        if (strcmp(n->op_type, "MaxPoolNHWC") || n->n_inputs < 1 || n->n_outputs < 1)
-            continue;
-        int rc = smp_one(m, i, n, refusals, err);
-        if (rc < 0)
-            return -1;
-        *changed |= rc > 0;
-    }
+    if (hc_each(m, "MaxPoolNHWC", 1, 1, smp_one, refusals, changed, err))
+        return -1;
     return *changed ? hc_finish(reg, m, err) : 0;
 }
 
