@@ -14,9 +14,6 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -24,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <finn/heap.h>
 #include <finn/plugin.h>
 
 static double now(void)
@@ -77,24 +75,9 @@ static void *run_images(void *arg)
     return NULL;
 }
 
-/* Big tensors (weights) are allocated and freed again and again while a
- * build rewrites a model.  glibc gives each big block its own mmap and
- * returns it on free, so every new block pays page faults for fresh memory
- * (about 6 ms per MB on small VMs); keeping freed memory in the heap for
- * the process's lifetime makes the front-end steps about twice as fast
- * without raising the peak. */
-static void keep_freed_memory(void)
-{
-#ifdef __GLIBC__
-    mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
-#endif
-}
-
-
 int main(int argc, char **argv)
 {
-    keep_freed_memory();
+    finn_heap_keep_freed();
     const char *path = NULL;
     long images = 100, threads = sysconf(_SC_NPROCESSORS_ONLN);
     uint64_t seed = 1;

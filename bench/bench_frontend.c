@@ -13,14 +13,13 @@
  * step_tidy_up, step_streamline).
  */
 #include <stdio.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <time.h>
 
+#include <finn/heap.h>
 #include <finn/plugin.h>
 #include "builder_priv.h"
 
@@ -54,24 +53,9 @@ static int split_steps(char *s, const char **names)
     return n;
 }
 
-/* Big tensors (weights) are allocated and freed again and again while a
- * build rewrites a model.  glibc gives each big block its own mmap and
- * returns it on free, so every new block pays page faults for fresh memory
- * (about 6 ms per MB on small VMs); keeping freed memory in the heap for
- * the process's lifetime makes the front-end steps about twice as fast
- * without raising the peak. */
-static void keep_freed_memory(void)
-{
-#ifdef __GLIBC__
-    mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
-#endif
-}
-
-
 int main(int argc, char **argv)
 {
-    keep_freed_memory();
+    finn_heap_keep_freed();
     const char *path = NULL;
     long runs = 20;
     char *step_arg = NULL;
@@ -94,6 +78,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_frontend MODEL.onnx [--runs N] [--steps a,b,c]\n");
         return 2;
     }
+    /* as finn-run does, plus one more model: the original stays loaded
+     * while each run rewrites a clone */
+    struct stat st;
+    if (stat(path, &st) == 0)
+        finn_heap_reserve(3 * (size_t)st.st_size);
     finn_error err = {0};
     finn_registry *reg = finn_registry_new(&err);
     finn_config *cfg = reg ? finn_config_new(&err) : NULL;

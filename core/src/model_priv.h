@@ -18,10 +18,10 @@ typedef struct value_index {
 } value_index;
 
 /* An initializer as it was loaded: when the tensor the model holds still
- * has the same name, shape and content, the original TensorProto (its
- * encoding, doc string, ...) is written back byte for byte.  "Same
- * content" is checked when saving, against the proto's own data (nothing
- * is hashed at load time). */
+ * has the same name, type and shape, the original TensorProto (its
+ * encoding, doc string, ...) is written back with the tensor's bytes as
+ * raw_data; an element-wise encoded proto only when its content is also
+ * unchanged (checked when saving). */
 typedef struct init_origin {
     const finn_tensor *tensor; /* key: the tensor object loaded */
     const void *proto;         /* Onnx__TensorProto inside the source */

@@ -6,11 +6,15 @@
  * (model_priv.source).  Saving builds a fresh ModelProto from the IR but
  * carries over, by shallow pointer, what the IR does not model: unknown
  * fields (functions, training info, sparse initializers, ...), doc strings,
- * and every initializer whose content did not change, so its encoding is
- * written back byte for byte.
+ * and the encoding of every initializer that kept its name, type and shape
+ * (and content, for the small element-wise encodings), so an unchanged
+ * model is written back byte for byte.  Weight bytes (raw_data) are not
+ * kept in the proto: the loader reads them straight from the file into
+ * tensors (onnx_strip.h) and saving takes them from the IR.
  */
 #include "model_priv.h"
 #include "onnx.pb-c.h"
+#include "onnx_strip.h"
 #include "util.h"
 
 #include <errno.h>
@@ -378,23 +382,68 @@ static int load_graph(finn_model *m, const Onnx__ModelProto *mp, finn_error *err
     return 0;
 }
 
+/* Unpacks buf; the initializers' raw_data then point into buf (see
+ * onnx_strip.h) until unborrow_raw_data. */
+static Onnx__ModelProto *unpack_model(const void *buf, size_t len, raw_span **spans,
+                                      size_t *n_spans, bool *nomem)
+{
+    uint8_t *stripped;
+    size_t stripped_len;
+    int rc = onnx_strip_raw_data(buf, len, &stripped, &stripped_len, spans, n_spans);
+    *nomem = rc < 0;
+    if (rc < 0)
+        return NULL;
+    if (rc > 0) /* not in the expected shape: protobuf-c finds what is wrong */
+        return onnx__model_proto__unpack(NULL, len, buf);
+    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, stripped_len, stripped);
+    free(stripped);
+    for (size_t i = 0; mp && mp->graph && i < *n_spans; i++) {
+        if ((*spans)[i].index >= mp->graph->n_initializer)
+            continue;
+        Onnx__TensorProto *tp = mp->graph->initializer[(*spans)[i].index];
+        tp->has_raw_data = 1;
+        tp->raw_data.len = (*spans)[i].len;
+        tp->raw_data.data = (uint8_t *)(*spans)[i].data;
+    }
+    return mp;
+}
+
+/* The kept proto must not point into the loaded bytes: its initializers
+ * keep their metadata only (saving takes the data from the IR). */
+static void unborrow_raw_data(Onnx__ModelProto *mp, const raw_span *spans, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (spans[i].index < mp->graph->n_initializer)
+            mp->graph->initializer[spans[i].index]->raw_data.data = NULL;
+}
+
 int finn_model_parse(const void *buf, size_t len, const char *what, finn_model **out,
                      finn_error *err)
 {
     *out = NULL;
-    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
-    if (!mp)
+    raw_span *spans = NULL;
+    size_t n_spans = 0;
+    bool nomem;
+    Onnx__ModelProto *mp = unpack_model(buf, len, &spans, &n_spans, &nomem);
+    if (!mp) {
+        free(spans);
+        if (nomem)
+            return finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
         return finn_error_set(err, FINN_ERR_PARSE,
                               "%s: not a valid ONNX model (truncated or not protobuf)", what);
+    }
     if (!mp->graph || !mp->has_ir_version) {
         const char *missing = mp->graph ? "ir_version" : "graph";
         onnx__model_proto__free_unpacked(mp, NULL);
+        free(spans);
         return finn_error_set(err, FINN_ERR_PARSE, "%s: not an ONNX model (no %s)", what,
                               missing);
     }
     finn_model *m = finn_model_new("", err);
     model_source *src = m ? finn_xcalloc(1, sizeof *src, err) : NULL;
     if (!src) {
+        unborrow_raw_data(mp, spans, n_spans);
+        free(spans);
         onnx__model_proto__free_unpacked(mp, NULL);
         finn_model_free(m);
         return -1;
@@ -402,7 +451,10 @@ int finn_model_parse(const void *buf, size_t len, const char *what, finn_model *
     src->refcount = 1;
     src->proto = mp;
     model_priv_of(m)->source = src;
-    if (load_graph(m, mp, err)) {
+    int rc = load_graph(m, mp, err);
+    unborrow_raw_data(mp, spans, n_spans);
+    free(spans);
+    if (rc) {
         finn_error_prefix(err, "%s: ", what);
         finn_model_free(m);
         return -1;
@@ -411,40 +463,18 @@ int finn_model_parse(const void *buf, size_t len, const char *what, finn_model *
     return 0;
 }
 
-/* The file is mapped rather than read into fresh memory: its bytes are
- * only needed while protobuf-c unpacks them, and touching new anonymous
- * pages costs more than mapping the page cache. */
-static int parse_mapped(const char *path, finn_model **out, bool *mapped, finn_error *err)
-{
-    *mapped = false;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return 0;
-    struct stat st;
-    void *map = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return 0;
-    *mapped = true;
-    int rc = finn_model_parse(map, (size_t)st.st_size, path, out, err);
-    munmap(map, (size_t)st.st_size);
-    return rc;
-}
-
+/* The file is read into the heap rather than mapped: its bytes are needed
+ * only while the model is built from them, and freed heap memory serves the
+ * rewritten weights later, while mapped file pages would add to the peak.
+ * (finn_heap_reserve makes that heap memory cheap to touch.) */
 int finn_model_load(const char *path, finn_model **out, finn_error *err)
 {
     void *buf;
     size_t len;
-    bool mapped;
     *out = NULL;
-    int rc = parse_mapped(path, out, &mapped, err);
-    if (mapped)
-        return rc;
     if (finn_read_file(path, &buf, &len, err))
         return -1;
-    rc = finn_model_parse(buf, len, path, out, err);
+    int rc = finn_model_parse(buf, len, path, out, err);
     free(buf);
     return rc;
 }
@@ -690,19 +720,22 @@ static finn_value **select_values(arena *a, const finn_model *m, int which, size
     return sel;
 }
 
-/* Does t hold exactly what tp decodes to (type, shape and bytes)? */
-static bool tensor_matches_proto(const finn_tensor *t, const Onnx__TensorProto *tp)
+static bool same_type_and_shape(const finn_tensor *t, const Onnx__TensorProto *tp)
 {
     if ((int)t->type != tp->data_type || t->ndim != (int)tp->n_dims)
         return false;
     for (int i = 0; i < t->ndim; i++)
         if (t->shape[i] != tp->dims[i])
             return false;
+    return true;
+}
+
+/* Does t hold exactly what tp's element-wise fields decode to? */
+static bool tensor_matches_fields(const finn_tensor *t, const Onnx__TensorProto *tp)
+{
     size_t n = finn_tensor_numel(t), nbytes = finn_tensor_nbytes(t);
     const void *src = NULL;
-    if (tp->has_raw_data)
-        src = tp->raw_data.len == nbytes ? tp->raw_data.data : NULL;
-    else if (t->type == FINN_ELEM_FLOAT && tp->n_float_data == n)
+    if (t->type == FINN_ELEM_FLOAT && tp->n_float_data == n)
         src = tp->float_data;
     else if (t->type == FINN_ELEM_INT64 && tp->n_int64_data == n)
         src = tp->int64_data;
@@ -710,7 +743,7 @@ static bool tensor_matches_proto(const finn_tensor *t, const Onnx__TensorProto *
         src = tp->double_data;
     if (src)
         return nbytes == 0 || memcmp(t->data, src, nbytes) == 0;
-    /* element-wise encodings (small tensors): decode again and compare */
+    /* other element-wise encodings (small tensors): decode again and compare */
     finn_tensor *d = NULL;
     finn_error tmp;
     bool same = tensor_from_proto(tp, "initializer", &d, &tmp) == 0 &&
@@ -719,12 +752,26 @@ static bool tensor_matches_proto(const finn_tensor *t, const Onnx__TensorProto *
     return same;
 }
 
-static const Onnx__TensorProto *unchanged_origin(const finn_model *m, const finn_value *v)
+/* The loaded TensorProto to write for v's initializer, or NULL to encode it
+ * afresh.  A raw_data initializer keeps its original encoding (doc string,
+ * unknown fields, field layout) while its name, type and shape are
+ * unchanged; its bytes come from the IR, as the loader kept none.  An
+ * element-wise encoding is kept only while its content is unchanged too. */
+static Onnx__TensorProto *origin_proto(arena *a, const finn_model *m, const finn_value *v)
 {
     const init_origin *o = finn_model_find_origin(m, v->init);
-    if (!o || strcmp(o->name, v->name) || !tensor_matches_proto(v->init, o->proto))
+    if (!o || strcmp(o->name, v->name) || !same_type_and_shape(v->init, o->proto))
         return NULL;
-    return o->proto;
+    const Onnx__TensorProto *tp = o->proto;
+    if (!tp->has_raw_data)
+        return tensor_matches_fields(v->init, tp) ? (Onnx__TensorProto *)tp : NULL;
+    Onnx__TensorProto *copy = arena_alloc(a, sizeof *copy);
+    if (!copy)
+        return NULL;
+    *copy = *tp;
+    copy->raw_data.len = finn_tensor_nbytes(v->init);
+    copy->raw_data.data = v->init->data; /* little-endian hosts only (as x86/ARM) */
+    return copy;
 }
 
 static Onnx__GraphProto *graph_to_proto(arena *a, const finn_model *m,
@@ -763,9 +810,8 @@ static Onnx__GraphProto *graph_to_proto(arena *a, const finn_model *m,
     g->n_initializer = n;
     g->initializer = arena_alloc(a, sizeof(*g->initializer) * (n ? n : 1));
     for (size_t i = 0; sel && g->initializer && i < n; i++) {
-        const Onnx__TensorProto *o = unchanged_origin(m, sel[i]);
-        g->initializer[i] = o ? (Onnx__TensorProto *)o : tensor_to_proto(a, sel[i]->init,
-                                                                          sel[i]->name);
+        Onnx__TensorProto *o = origin_proto(a, m, sel[i]);
+        g->initializer[i] = o ? o : tensor_to_proto(a, sel[i]->init, sel[i]->name);
     }
 
     sel = select_values(a, m, 2, &n);

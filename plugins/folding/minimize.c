@@ -119,17 +119,18 @@ static double w_at(const wmat *w, size_t i, size_t j)
     return w->xnor && !w->use_konst ? 2 * v - 1 : v;
 }
 
-/* acc_range for float32 weights: row by row (the weights' memory order)
- * with one running sum per column; each column still adds its rows in
- * ascending order, so the sums are the generic loop's.  false when the
- * column sums cannot be allocated. */
-static bool acc_range_f32(const wmat *w, double imin, double imax, double *acc_min,
-                          double *acc_max)
+/* acc_range for float32 integer weights and integer inputs: one pass in
+ * the weights' memory order that sums each column's positive and negative
+ * weights apart, without a branch per weight; the range follows from the
+ * two sums.  Every partial sum is an integer below 2^53, so the result is
+ * exactly the generic loop's.  false when the sums cannot be allocated. */
+static bool acc_range_int_f32(const wmat *w, double imin, double imax, double *acc_min,
+                              double *acc_max)
 {
-    double *hi = calloc(2 * w->cols, sizeof *hi);
-    if (!hi)
+    double *pos = calloc(2 * w->cols, sizeof *pos);
+    if (!pos)
         return false;
-    double *lo = hi + w->cols;
+    double *neg = pos + w->cols;
     const float *d = w->t->data;
     for (size_t i = 0; i < w->rows; i++) {
         const float *row = d + i * w->rs;
@@ -137,24 +138,26 @@ static bool acc_range_f32(const wmat *w, double imin, double imax, double *acc_m
             double v = row[j * w->cs];
             if (w->xnor)
                 v = 2 * v - 1;
-            hi[j] += v * (v > 0 ? imax : imin);
-            lo[j] += v * (v > 0 ? imin : imax);
+            pos[j] += v > 0 ? v : 0;
+            neg[j] += v < 0 ? v : 0;
         }
     }
     for (size_t j = 0; j < w->cols; j++) {
-        *acc_max = hi[j] > *acc_max ? hi[j] : *acc_max;
-        *acc_min = lo[j] < *acc_min ? lo[j] : *acc_min;
+        double hi = pos[j] * imax + neg[j] * imin, lo = pos[j] * imin + neg[j] * imax;
+        *acc_max = hi > *acc_max ? hi : *acc_max;
+        *acc_min = lo < *acc_min ? lo : *acc_min;
     }
-    free(hi);
+    free(pos);
     return true;
 }
 
-static void acc_range(const wmat *w, finn_datatype idt, double *acc_min, double *acc_max)
+static void acc_range(const wmat *w, finn_datatype idt, bool int_weights, double *acc_min,
+                      double *acc_max)
 {
     double imin = finn_dt_min(idt), imax = finn_dt_max(idt);
     *acc_min = INFINITY, *acc_max = -INFINITY;
-    if (!w->use_konst && w->t->type == FINN_ELEM_FLOAT && w->cols &&
-        acc_range_f32(w, imin, imax, acc_min, acc_max))
+    if (!w->use_konst && w->t->type == FINN_ELEM_FLOAT && w->cols && int_weights &&
+        finn_dt_is_integer(idt) && acc_range_int_f32(w, imin, imax, acc_min, acc_max))
         return;
     for (size_t j = 0; j < w->cols; j++) {
         double hi = 0, lo = 0;
@@ -315,16 +318,16 @@ static int minimize_mac_acc(finn_model *m, finn_node *n, bool vvau, const fold_o
         node_dt(n, "weightDataType", &wdt, err))
         return -1;
     double acc_min, acc_max;
-    acc_range(&mi.w, idt, &acc_min, &acc_max);
+    acc_range(&mi.w, idt, finn_dt_is_integer(wdt), &acc_min, &acc_max);
     if (finn_node_attr_i(n, "runtime_writeable_weights", 0)) {
         /* worst cases from the weight type; FINN ignores the all-min high */
         double lmin, lmax, umin, umax;
         wmat all = mi.w;
         all.use_konst = true;
         all.konst = finn_dt_min(wdt);
-        acc_range(&all, idt, &lmin, &lmax);
+        acc_range(&all, idt, false, &lmin, &lmax);
         all.konst = finn_dt_max(wdt);
-        acc_range(&all, idt, &umin, &umax);
+        acc_range(&all, idt, false, &umin, &umax);
         acc_min = fmin(fmin(lmin, lmax), fmin(umin, umax));
         acc_max = fmax(umin, umax);
     }

@@ -71,6 +71,29 @@ static inline float round_half_even_fast(float y)
     return nearbyintf(y);
 }
 
+/* round_half_even_fast for |y| <= 2^22 (a clamped value of at most 22
+ * bits): no branch, so the loops below can be vectorised. */
+static inline float round_half_even_small(float y)
+{
+    const float magic = 12582912.0f; /* 1.5 * 2^23 */
+    return copysignf((y + magic) - magic, y);
+}
+
+/* IntQuant with one scale, zero point and bit width (<= 22) and half-even
+ * rounding: int_quant's float32 operations in a loop without dispatch. */
+static void quant_half_even(const float *x, size_t count, float scale, float zp, int is_signed,
+                            int narrow, float bw, float *y)
+{
+    const float lo = (float)qo_min_int(is_signed, narrow, bw);
+    const float hi = (float)qo_max_int(is_signed, narrow, bw);
+    for (size_t i = 0; i < count; i++) {
+        float v = x[i] / scale + zp;
+        v = v > hi ? hi : v;
+        v = v < lo ? lo : v;
+        y[i] = (round_half_even_small(v) - zp) * scale;
+    }
+}
+
 /* One element of IntQuant, all in float32. */
 static float int_quant(float x, float scale, float zp, float bw, int is_signed, int narrow,
                        qo_round mode, range_memo *memo)
@@ -125,14 +148,21 @@ static int quant_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
         goto out;
     float *yv = y->data;
     range_memo memo = {0};
-    if (finn_tensor_numel(in[0]) == b.numel && finn_tensor_numel(in[1]) == 1 &&
-        finn_tensor_numel(in[2]) == 1 && finn_tensor_numel(in[3]) == 1) {
+    const bool fast = mode == QO_ROUND_HALF_EVEN && finn_tensor_numel(in[2]) == 1 &&
+                      finn_tensor_numel(in[3]) == 1 && !(f[3].v[0] == 1.0f && is_signed) &&
+                      f[3].v[0] <= 22.0f;
+    if (fast && finn_tensor_numel(in[0]) == b.numel && finn_tensor_numel(in[1]) == 1) {
+        /* one scale, zero point and bit width, default rounding (weight
+         * quantizers with a per-tensor scale) */
+        quant_half_even(f[0].v, b.numel, f[1].v[0], f[2].v[0], is_signed, narrow, f[3].v[0],
+                        yv);
+    } else if (finn_tensor_numel(in[0]) == b.numel && finn_tensor_numel(in[1]) == 1 &&
+               finn_tensor_numel(in[2]) == 1 && finn_tensor_numel(in[3]) == 1) {
         /* per-tensor parameters: no broadcast indexing needed */
         for (size_t i = 0; i < b.numel; i++)
             yv[i] = int_quant(f[0].v[i], f[1].v[0], f[2].v[0], f[3].v[0], is_signed, narrow,
                               mode, &memo);
-    } else if (mode == QO_ROUND_HALF_EVEN && finn_tensor_numel(in[2]) == 1 &&
-               finn_tensor_numel(in[3]) == 1 && !(f[3].v[0] == 1.0f && is_signed)) {
+    } else if (fast) {
         /* per-channel scale, one zero point and bit width, default rounding
          * (the weight quantizers of every Brevitas export): the same float32
          * operations as int_quant, without per-element dispatch */
@@ -145,7 +175,7 @@ static int quant_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
             float v = f[0].v[ix[0]] / sc + zp;
             v = v > hi ? hi : v;
             v = v < lo ? lo : v;
-            yv[i] = (round_half_even_fast(v) - zp) * sc;
+            yv[i] = (round_half_even_small(v) - zp) * sc;
         }
     } else {
         size_t ctr[FINN_MAX_DIMS] = {0}, ix[4] = {0};

@@ -11,13 +11,11 @@
  * outputs.  Exit codes: 0 success, 1 error, 2 usage.
  */
 #include <stdio.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <finn/heap.h>
 #include <finn/plugin.h>
 
 #define MAX_INPUTS 32
@@ -237,24 +235,9 @@ out:
     return rc;
 }
 
-/* Big tensors (weights) are allocated and freed again and again while a
- * build rewrites a model.  glibc gives each big block its own mmap and
- * returns it on free, so every new block pays page faults for fresh memory
- * (about 6 ms per MB on small VMs); keeping freed memory in the heap for
- * the process's lifetime makes the front-end steps about twice as fast
- * without raising the peak. */
-static void keep_freed_memory(void)
-{
-#ifdef __GLIBC__
-    mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
-#endif
-}
-
-
 int main(int argc, char **argv)
 {
-    keep_freed_memory();
+    finn_heap_keep_freed();
     options o = {0};
     if (parse_args(argc, argv, &o)) {
         usage(stderr);

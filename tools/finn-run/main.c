@@ -12,13 +12,11 @@
  * FINN step that no loaded plugin provides yet and stopped there.
  */
 #include <stdio.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <finn/heap.h>
 #include <finn/plugin.h>
 
 #define MAX_LIST 64
@@ -158,6 +156,15 @@ static int resolve_build_dir(options *o, char *cfg_buf, size_t n1, char *model_b
     return 0;
 }
 
+/* A build holds about two copies of its model's weights at its peak (the
+ * loaded ones and the rewritten ones): fault that much heap in at once. */
+static void reserve_heap_for(const char *model)
+{
+    struct stat st;
+    if (model && stat(model, &st) == 0)
+        finn_heap_reserve(2 * (size_t)st.st_size);
+}
+
 static int run(options *o)
 {
     finn_error err = {0};
@@ -213,6 +220,7 @@ static int run(options *o)
     }
     if (finn_config_validate(cfg, &err) != 0)
         goto fail;
+    reserve_heap_for(finn_config_str(cfg, "model"));
     finn_build_opts opts = {0};
     if (finn_build_run(reg, cfg, &opts, &err) != 0)
         goto fail;
@@ -227,24 +235,9 @@ out:
     return rc;
 }
 
-/* Big tensors (weights) are allocated and freed again and again while a
- * build rewrites a model.  glibc gives each big block its own mmap and
- * returns it on free, so every new block pays page faults for fresh memory
- * (about 6 ms per MB on small VMs); keeping freed memory in the heap for
- * the process's lifetime makes the front-end steps about twice as fast
- * without raising the peak. */
-static void keep_freed_memory(void)
-{
-#ifdef __GLIBC__
-    mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
-#endif
-}
-
-
 int main(int argc, char **argv)
 {
-    keep_freed_memory();
+    finn_heap_keep_freed();
     options o = {0};
     if (parse_args(argc, argv, &o) != 0) {
         usage(stderr);
