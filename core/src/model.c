@@ -573,6 +573,7 @@ int finn_model_set_initializer(finn_model *m, const char *name, finn_tensor *t, 
         if (!v->init)
             v->init_order = finn_model_next_order(m);
         v->init = t;
+        v->init_serial = finn_model_next_order(m);
     }
     if (!t)
         return 0;

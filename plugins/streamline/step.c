@@ -11,19 +11,31 @@
  * than a hang; FINN would loop forever. */
 #define SL_MAX_PASSES 10000
 
-int sl_transform(const finn_registry *reg, finn_model *m, const sl_rewrite *rw, finn_error *err)
+/* Runs rw until it reports no change; *changed tells whether any pass did. */
+static int run_to_fixed_point(const finn_registry *reg, finn_model *m, const sl_rewrite *rw,
+                              bool *changed, finn_error *err)
 {
+    *changed = false;
     for (int pass = 0;; pass++) {
-        bool changed = false;
-        if (rw->fn(reg, m, &changed, err))
+        bool once = false;
+        if (rw->fn(reg, m, &once, err))
             return finn_error_prefix(err, "%s: ", rw->name);
-        if (!changed)
+        if (!once)
             break;
+        *changed = true;
         if (pass >= SL_MAX_PASSES)
             return finn_error_set(err, FINN_ERR_INVALID,
                                   "%s: still changing the graph after %d passes", rw->name,
                                   SL_MAX_PASSES);
     }
+    return 0;
+}
+
+int sl_transform(const finn_registry *reg, finn_model *m, const sl_rewrite *rw, finn_error *err)
+{
+    bool changed;
+    if (run_to_fixed_point(reg, m, rw, &changed, err))
+        return -1;
     if (finn_model_cleanup(m, err))
         return finn_error_prefix(err, "%s: cleanup: ", rw->name);
     return 0;
@@ -122,13 +134,36 @@ const sl_rewrite *sl_rewrite_find(const char *name)
     return NULL;
 }
 
-/* transform() by name; the names used below are all in the table. */
-static int apply(const finn_registry *reg, finn_model *m, const char *name, finn_error *err)
+/* Fingerprints (finn_model_fingerprint) of the model as the last clean-up
+ * and the last tidy-up left it.  Every pass run after a rewrite reaches a
+ * fixed point in one call, so on a model with the same fingerprint it would
+ * change nothing: FINN's repeated clean-ups are skipped while the rewrites
+ * find nothing to do.  (The rewrites' own "changed" flags cannot tell:
+ * several report no change after rewriting, as FINN's do.) */
+typedef struct sl_state {
+    uint64_t clean, tidy;
+    bool have_clean, have_tidy;
+} sl_state;
+
+/* transform() by name (the names used below are all in the table),
+ * without the clean-up when the model is as the last clean-up left it. */
+static int apply(const finn_registry *reg, finn_model *m, const char *name, sl_state *st,
+                 finn_error *err)
 {
     const sl_rewrite *rw = sl_rewrite_find(name);
     if (!rw)
         return finn_error_set(err, FINN_ERR_NOT_FOUND, "unknown rewrite %s", name);
-    return sl_transform(reg, m, rw, err);
+    bool changed;
+    if (run_to_fixed_point(reg, m, rw, &changed, err))
+        return -1;
+    uint64_t fp = finn_model_fingerprint(m);
+    if (st->have_clean && fp == st->clean)
+        return 0;
+    if (finn_model_cleanup(m, err))
+        return finn_error_prefix(err, "%s: cleanup: ", rw->name);
+    st->clean = finn_model_fingerprint(m);
+    st->have_clean = true;
+    return 0;
 }
 
 /* The 22 rewrites of Streamline(), in FINN's order. */
@@ -146,16 +181,26 @@ static const char *const STREAMLINE[] = {
 static const char *const TIDY[] = {"RemoveIdentityOps", "GiveUniqueNodeNames",
                                    "GiveReadableTensorNames", "InferDataTypes"};
 
-int sl_streamline(const finn_registry *reg, finn_model *m, finn_error *err)
+static int streamline(const finn_registry *reg, finn_model *m, sl_state *st, finn_error *err)
 {
     for (size_t i = 0; i < sizeof STREAMLINE / sizeof STREAMLINE[0]; i++) {
-        if (apply(reg, m, STREAMLINE[i], err))
+        if (apply(reg, m, STREAMLINE[i], st, err))
             return finn_error_prefix(err, "Streamline: ");
+        if (st->have_tidy && finn_model_fingerprint(m) == st->tidy)
+            continue; /* unchanged since the last tidy-up */
         for (size_t k = 0; k < sizeof TIDY / sizeof TIDY[0]; k++)
-            if (apply(reg, m, TIDY[k], err))
+            if (apply(reg, m, TIDY[k], st, err))
                 return finn_error_prefix(err, "Streamline (after %s): ", STREAMLINE[i]);
+        st->tidy = finn_model_fingerprint(m);
+        st->have_tidy = true;
     }
     return 0;
+}
+
+int sl_streamline(const finn_registry *reg, finn_model *m, finn_error *err)
+{
+    sl_state st = {0, 0, false, false};
+    return streamline(reg, m, &st, err);
 }
 
 static bool has_op(const finn_model *m, const char *op)
@@ -172,15 +217,18 @@ static int streamline_model(const finn_registry *reg, finn_model *m, finn_error 
     static const char *const LOWERING[] = {"LowerConvsToMatMul", "MakeMaxPoolNHWC",
                                            "AbsorbTransposeIntoMultiThreshold", "MakeMaxPoolNHWC",
                                            "AbsorbConsecutiveTransposes"};
-    if (apply(reg, m, "AbsorbSignBiasIntoMultiThreshold", err) || sl_streamline(reg, m, err))
+    sl_state st = {0, 0, false, false};
+    if (apply(reg, m, "AbsorbSignBiasIntoMultiThreshold", &st, err) ||
+        streamline(reg, m, &st, err))
         return -1;
     if (has_op(m, "Conv"))
         for (size_t i = 0; i < sizeof LOWERING / sizeof LOWERING[0]; i++)
-            if (apply(reg, m, LOWERING[i], err))
+            if (apply(reg, m, LOWERING[i], &st, err))
                 return -1;
-    if (apply(reg, m, "ConvertBipolarMatMulToXnorPopcount", err) || sl_streamline(reg, m, err) ||
-        apply(reg, m, "AbsorbScalarMulAddIntoTopK", err) ||
-        apply(reg, m, "InferDataLayouts", err) || apply(reg, m, "RemoveUnusedTensors", err))
+    if (apply(reg, m, "ConvertBipolarMatMulToXnorPopcount", &st, err) ||
+        streamline(reg, m, &st, err) || apply(reg, m, "AbsorbScalarMulAddIntoTopK", &st, err) ||
+        apply(reg, m, "InferDataLayouts", &st, err) ||
+        apply(reg, m, "RemoveUnusedTensors", &st, err))
         return -1;
     return 0;
 }

@@ -90,6 +90,9 @@ typedef struct finn_value {
     finn_kv *annot;               /* finn_datatype, tensor_layout, ... */
     /* order keys so a load/save round trip keeps every list's order */
     uint64_t vi_order, init_order, annot_order;
+    /* changes whenever finn_model_set_initializer installs another tensor,
+     * so finn_model_fingerprint sees new data behind a reused address */
+    uint64_t init_serial;
 } finn_value;
 
 typedef struct finn_opset {
@@ -223,6 +226,15 @@ finn_node *finn_model_single_consumer(const finn_model *m, const char *tensor);
 char *finn_model_unique_node_name(const finn_model *m, const char *op_type);
 /* FINN's SortGraph (Kahn levels, stable).  Error if the graph has a cycle. */
 int finn_model_toposort(finn_model *m, finn_error *err);
+
+/* A 64-bit hash of everything a transformation can change: nodes (names,
+ * op types, domains, tensor names, attribute values), graph inputs and
+ * outputs, and every value's type, shape, annotations and initializer
+ * identity (the tensor object and init_serial, not its bytes: initializers
+ * are replaced, never written in place).  Equal fingerprints before and
+ * after a pass mean the pass changed nothing, so a pass that reaches a
+ * fixed point need not run again (see plugins/streamline/step.c). */
+uint64_t finn_model_fingerprint(const finn_model *m);
 /* Check every node input is produced, an initializer or a graph input;
  * the message names the first dangling tensor and its node. */
 int finn_model_check(const finn_model *m, finn_error *err);
