@@ -150,11 +150,43 @@ static size_t find_disallowed_f32(const float *v, size_t from, size_t count, fin
     return count;
 }
 
+/* Integer types of at most 24 bits: the allowed values are exactly the
+ * float32 integers in [lo, hi] (all exact in float32), checked without a
+ * call per element. */
+static size_t find_disallowed_int_f32(const float *v, size_t from, size_t count, float lo,
+                                      float hi)
+{
+    enum { BLOCK = 256 };
+    for (size_t b = from; b < count; b += BLOCK) {
+        size_t end = count - b < BLOCK ? count : b + BLOCK;
+        int bad = 0; /* a block without an early exit, so it can be vectorised */
+        for (size_t i = b; i < end; i++) {
+            float x = v[i];
+            int in = (x >= lo) & (x <= hi); /* false for NaN */
+            float c = in ? x : lo;          /* in int32 range, so the cast is defined */
+            bad |= !in | (c != (float)(int32_t)c);
+        }
+        if (!bad)
+            continue;
+        for (size_t i = b; i < end; i++) {
+            float x = v[i];
+            if (!(x >= lo && x <= hi) || x != (float)(int32_t)x) /* NaN fails the range */
+                return i;
+        }
+    }
+    return count;
+}
+
 size_t finn_tensor_find_disallowed(const finn_tensor *t, finn_datatype dt, size_t from)
 {
     size_t count = finn_tensor_numel(t);
     if (dt.kind == FINN_DT_FLOAT32 || dt.kind == FINN_DT_FLOAT16)
         return count; /* any value (finn_dt_allowed says so too) */
+    if (t->type == FINN_ELEM_FLOAT &&
+        (((dt.kind == FINN_DT_INT || dt.kind == FINN_DT_UINT) && dt.bits <= 24) ||
+         dt.kind == FINN_DT_BINARY))
+        return find_disallowed_int_f32(t->data, from, count, (float)finn_dt_min(dt),
+                                       (float)finn_dt_max(dt));
     if (t->type == FINN_ELEM_FLOAT)
         return find_disallowed_f32(t->data, from, count, dt);
     for (size_t i = from; i < count; i++)

@@ -10,14 +10,27 @@ typedef struct fnv {
     uint64_t h;
 } fnv;
 
+static inline uint64_t step(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 32);
+}
+
+/* Words, then the tail with its length in the top byte. */
 static void mix(fnv *f, const void *p, size_t n)
 {
     const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        f->h = (f->h ^ b[i]) * 0x100000001b3ULL;
+    uint64_t h = f->h, w;
+    for (; n >= 8; b += 8, n -= 8) {
+        memcpy(&w, b, 8);
+        h = step(h, w);
+    }
+    w = 0;
+    memcpy(&w, b, n);
+    f->h = step(h, w ^ (uint64_t)n << 56);
 }
 
-static void mix_u64(fnv *f, uint64_t v) { mix(f, &v, sizeof v); }
+static void mix_u64(fnv *f, uint64_t v) { f->h = step(f->h, v); }
 
 /* Strings end with their NUL, so ("ab","c") and ("a","bc") differ. */
 static void mix_str(fnv *f, const char *s)

@@ -52,7 +52,12 @@ static int tensor_from_proto(const Onnx__TensorProto *tp, const char *what, finn
     for (size_t i = 0; i < tp->n_dims; i++)
         if (tp->dims[i] < 0)
             return finn_error_set(err, FINN_ERR_PARSE, "%s: negative dimension", what);
-    finn_tensor *t = finn_tensor_new((finn_elem_type)type, (int)tp->n_dims, tp->dims, err);
+    /* raw data of the right size fills the whole tensor: no zero fill */
+    size_t want = finn_shape_numel((int)tp->n_dims, tp->dims) * finn_elem_size((finn_elem_type)type);
+    bool filled = tp->has_raw_data && tp->raw_data.len == want;
+    finn_tensor *t = filled ? finn_tensor_new_uninit((finn_elem_type)type, (int)tp->n_dims,
+                                                     tp->dims, err)
+                            : finn_tensor_new((finn_elem_type)type, (int)tp->n_dims, tp->dims, err);
     if (!t)
         return -1;
     size_t n = finn_tensor_numel(t), nbytes = finn_tensor_nbytes(t);

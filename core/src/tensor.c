@@ -209,7 +209,8 @@ static int check_shape(finn_elem_type type, int ndim, const int64_t *shape, size
 
 /* ---- tensors ------------------------------------------------------------ */
 
-finn_tensor *finn_tensor_new(finn_elem_type type, int ndim, const int64_t *shape, finn_error *err)
+static finn_tensor *tensor_alloc(finn_elem_type type, int ndim, const int64_t *shape, bool zero,
+                                 finn_error *err)
 {
     size_t nbytes;
     if (check_shape(type, ndim, shape, &nbytes, err) != 0)
@@ -217,7 +218,7 @@ finn_tensor *finn_tensor_new(finn_elem_type type, int ndim, const int64_t *shape
     finn_tensor *t = finn_xcalloc(1, sizeof *t, err);
     if (!t)
         return NULL;
-    t->data = finn_xcalloc(nbytes ? nbytes : 1, 1, err);
+    t->data = zero ? finn_xcalloc(nbytes ? nbytes : 1, 1, err) : finn_xmalloc(nbytes ? nbytes : 1, err);
     if (!t->data) {
         free(t);
         return NULL;
@@ -227,6 +228,17 @@ finn_tensor *finn_tensor_new(finn_elem_type type, int ndim, const int64_t *shape
     for (int i = 0; i < ndim; i++)
         t->shape[i] = shape[i];
     return t;
+}
+
+finn_tensor *finn_tensor_new(finn_elem_type type, int ndim, const int64_t *shape, finn_error *err)
+{
+    return tensor_alloc(type, ndim, shape, true, err);
+}
+
+finn_tensor *finn_tensor_new_uninit(finn_elem_type type, int ndim, const int64_t *shape,
+                                    finn_error *err)
+{
+    return tensor_alloc(type, ndim, shape, false, err);
 }
 
 void finn_tensor_free(finn_tensor *t)
@@ -253,7 +265,7 @@ finn_tensor *finn_tensor_copy(const finn_tensor *t, finn_error *err)
         finn_error_set(err, FINN_ERR_INVALID, "cannot copy a NULL tensor");
         return NULL;
     }
-    finn_tensor *c = finn_tensor_new(t->type, t->ndim, t->shape, err);
+    finn_tensor *c = finn_tensor_new_uninit(t->type, t->ndim, t->shape, err);
     if (c)
         memcpy(c->data, t->data, finn_tensor_nbytes(t));
     return c;

@@ -143,6 +143,7 @@ const sl_rewrite *sl_rewrite_find(const char *name)
 typedef struct sl_state {
     uint64_t clean, tidy;
     bool have_clean, have_tidy;
+    uint64_t now; /* the fingerprint when the last apply() returned */
 } sl_state;
 
 /* transform() by name (the names used below are all in the table),
@@ -156,12 +157,12 @@ static int apply(const finn_registry *reg, finn_model *m, const char *name, sl_s
     bool changed;
     if (run_to_fixed_point(reg, m, rw, &changed, err))
         return -1;
-    uint64_t fp = finn_model_fingerprint(m);
-    if (st->have_clean && fp == st->clean)
+    st->now = finn_model_fingerprint(m);
+    if (st->have_clean && st->now == st->clean)
         return 0;
     if (finn_model_cleanup(m, err))
         return finn_error_prefix(err, "%s: cleanup: ", rw->name);
-    st->clean = finn_model_fingerprint(m);
+    st->clean = st->now = finn_model_fingerprint(m);
     st->have_clean = true;
     return 0;
 }
@@ -186,12 +187,12 @@ static int streamline(const finn_registry *reg, finn_model *m, sl_state *st, fin
     for (size_t i = 0; i < sizeof STREAMLINE / sizeof STREAMLINE[0]; i++) {
         if (apply(reg, m, STREAMLINE[i], st, err))
             return finn_error_prefix(err, "Streamline: ");
-        if (st->have_tidy && finn_model_fingerprint(m) == st->tidy)
+        if (st->have_tidy && st->now == st->tidy)
             continue; /* unchanged since the last tidy-up */
         for (size_t k = 0; k < sizeof TIDY / sizeof TIDY[0]; k++)
             if (apply(reg, m, TIDY[k], st, err))
                 return finn_error_prefix(err, "Streamline (after %s): ", STREAMLINE[i]);
-        st->tidy = finn_model_fingerprint(m);
+        st->tidy = st->now;
         st->have_tidy = true;
     }
     return 0;
@@ -199,7 +200,7 @@ static int streamline(const finn_registry *reg, finn_model *m, sl_state *st, fin
 
 int sl_streamline(const finn_registry *reg, finn_model *m, finn_error *err)
 {
-    sl_state st = {0, 0, false, false};
+    sl_state st = {0, 0, false, false, 0};
     return streamline(reg, m, &st, err);
 }
 
@@ -217,7 +218,7 @@ static int streamline_model(const finn_registry *reg, finn_model *m, finn_error 
     static const char *const LOWERING[] = {"LowerConvsToMatMul", "MakeMaxPoolNHWC",
                                            "AbsorbTransposeIntoMultiThreshold", "MakeMaxPoolNHWC",
                                            "AbsorbConsecutiveTransposes"};
-    sl_state st = {0, 0, false, false};
+    sl_state st = {0, 0, false, false, 0};
     if (apply(reg, m, "AbsorbSignBiasIntoMultiThreshold", &st, err) ||
         streamline(reg, m, &st, err))
         return -1;

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "finn/datatype.h"
+#include "finn/exec.h"
 #include "test.h"
 
 static finn_datatype P(const char *name)
@@ -409,6 +410,56 @@ static void test_hls(void)
     CHECK_STR(hls_of("FLOAT<4,3>"), "");
 }
 
+/* finn_tensor_find_disallowed (a vectorised path for float32 data and
+ * integer types up to 24 bits) agrees with finn_dt_allowed element by
+ * element: first on odd values, then on allowed data with one bad value at
+ * block edges. */
+static size_t first_disallowed(const float *v, size_t n, finn_datatype dt, size_t from)
+{
+    for (size_t i = from; i < n; i++)
+        if (!finn_dt_allowed(dt, v[i]))
+            return i;
+    return n;
+}
+
+static void test_find_disallowed(void)
+{
+    static const char *types[] = {"BINARY", "BIPOLAR", "TERNARY", "UINT2", "UINT8", "INT1",
+                                  "INT2", "INT8", "UINT24", "INT24", "INT25", "UINT32"};
+    const float odd[] = {0.0f, -0.0f, 1.0f, -1.0f, 2.0f, 3.0f, -2.0f, 0.5f, -0.5f, 127.0f,
+                         128.0f, -128.0f, -129.0f, 255.0f, 256.0f, 8388607.0f, 8388608.0f,
+                         16777215.0f, 16777216.0f, -8388608.0f, -8388609.0f, 3e9f, -3e9f,
+                         NAN, INFINITY, -INFINITY, 1e-30f};
+    enum { N = 600 };
+    int64_t shape[1] = {N};
+    finn_error err = {0};
+    finn_tensor *t = finn_tensor_new(FINN_ELEM_FLOAT, 1, shape, &err);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    float *v = t->data;
+    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+        finn_datatype dt = P(types[k]);
+        for (size_t i = 0; i < N; i++)
+            v[i] = odd[(i * 7) % (sizeof odd / sizeof odd[0])];
+        for (size_t from = 0; from < N; from += 37)
+            CHECK_EQ_INT((long long)finn_tensor_find_disallowed(t, dt, from),
+                         (long long)first_disallowed(v, N, dt, from));
+        const size_t bad_at[] = {0, 255, 256, 511, 512, 599};
+        for (size_t b = 0; b < sizeof bad_at / sizeof bad_at[0]; b++) {
+            double hi = finn_dt_max(dt); /* UINT32's max is not a float32 */
+            hi = (double)(float)hi == hi ? hi : 1;
+            for (size_t i = 0; i < N; i++)
+                v[i] = (float)(i % 2 ? hi : finn_dt_min(dt));
+            v[bad_at[b]] = 0.25f;
+            CHECK_EQ_INT((long long)finn_tensor_find_disallowed(t, dt, 0),
+                         (long long)bad_at[b]);
+            CHECK_EQ_INT((long long)finn_tensor_find_disallowed(t, dt, bad_at[b] + 1), N);
+        }
+    }
+    finn_tensor_free(t);
+}
+
 int main(void)
 {
     test_round_trip();
@@ -420,5 +471,6 @@ int main(void)
     test_allowed_fixed_float();
     test_smallest();
     test_hls();
+    test_find_disallowed();
     return test_done();
 }

@@ -50,6 +50,10 @@ const char *finn_elem_name(finn_elem_type t); /* "float32", "int64", ... */
 /* New zero-filled tensor.  shape may be NULL when ndim == 0. */
 finn_tensor *finn_tensor_new(finn_elem_type type, int ndim, const int64_t *shape,
                              finn_error *err);
+/* As finn_tensor_new without the zero fill: the caller writes every
+ * element before anything reads them. */
+finn_tensor *finn_tensor_new_uninit(finn_elem_type type, int ndim, const int64_t *shape,
+                                    finn_error *err);
 /* Deep copy; NULL on allocation failure (err set). */
 finn_tensor *finn_tensor_copy(const finn_tensor *t, finn_error *err);
 /* Copy converted to another element type (values cast as C does). */
