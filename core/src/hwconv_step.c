@@ -55,16 +55,18 @@ static int reorder_weights(finn_model *m, const char *wname, int64_t h, int64_t 
                               "RemoveCNVtoFCFlatten: weights '%s' are not a (%lld, MH) matrix",
                               wname, (long long)(h * w * c));
     int64_t mh = W->shape[1];
-    finn_tensor *nw = finn_tensor_copy(W, err);
+    finn_tensor *nw = finn_tensor_new_uninit(W->type, W->ndim, W->shape, err);
     if (!nw)
         return -1;
+    /* each (y, x, ch) moves one whole row of MH weights */
+    size_t row = (size_t)mh * finn_elem_size(W->type);
+    const char *src = W->data;
+    char *dst = nw->data;
     for (int64_t y = 0; y < h; y++)
         for (int64_t x = 0; x < w; x++)
             for (int64_t ch = 0; ch < c; ch++)
-                for (int64_t o = 0; o < mh; o++)
-                    finn_tensor_set(nw, (size_t)(((y * w + x) * c + ch) * mh + o),
-                                    finn_tensor_get(W, (size_t)((ch * h * w + y * w + x) * mh +
-                                                                o)));
+                memcpy(dst + (size_t)((y * w + x) * c + ch) * row,
+                       src + (size_t)(ch * h * w + y * w + x) * row, row);
     return finn_model_set_initializer(m, wname, nw, err);
 }
 
