@@ -13,61 +13,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uthash.h>
 
 #include "finn/transforms.h"
 #include "model_priv.h"
+#include "strset.h"
 #include "util.h"
 
-/* ---- a small set of strings (owned copies) ---------------------------------- */
-
-typedef struct name_entry {
-    char *name;
-    UT_hash_handle hh;
-} name_entry;
-
-static void names_free(name_entry **set)
+/* Every tensor name a node reads or writes (the node's own strings). */
+static int node_tensor_names(const finn_model *m, strset *set, finn_error *err)
 {
-    name_entry *e, *tmp;
-    HASH_ITER(hh, *set, e, tmp) {
-        HASH_DEL(*set, e);
-        free(e->name);
-        free(e);
-    }
-}
-
-static bool names_has(name_entry *set, const char *name)
-{
-    name_entry *e = NULL;
-    HASH_FIND_STR(set, name, e);
-    return e != NULL;
-}
-
-static int names_add(name_entry **set, const char *name, finn_error *err)
-{
-    if (names_has(*set, name))
-        return 0;
-    name_entry *e = finn_xcalloc(1, sizeof *e, err);
-    if (!e)
+    size_t count = 0;
+    for (size_t i = 0; i < m->n_nodes; i++)
+        count += m->nodes[i]->n_inputs + m->nodes[i]->n_outputs;
+    if (strset_init(set, count, err))
         return -1;
-    if (!(e->name = finn_xstrdup(name, err))) {
-        free(e);
-        return -1;
-    }
-    HASH_ADD_KEYPTR(hh, *set, e->name, strlen(e->name), e);
-    return 0;
-}
-
-/* Every tensor name a node reads or writes. */
-static int node_tensor_names(const finn_model *m, name_entry **set, finn_error *err)
-{
     for (size_t i = 0; i < m->n_nodes; i++) {
         const finn_node *n = m->nodes[i];
         for (size_t k = 0; k < n->n_inputs; k++)
-            if (names_add(set, n->inputs[k], err))
+            if (strset_add(set, n->inputs[k], err))
                 return -1;
         for (size_t k = 0; k < n->n_outputs; k++)
-            if (names_add(set, n->outputs[k], err))
+            if (strset_add(set, n->outputs[k], err))
                 return -1;
     }
     return 0;
@@ -88,9 +54,9 @@ static void clear_annotations(finn_value *v)
 
 int finn_remove_unused_tensors(finn_model *m, finn_error *err)
 {
-    name_entry *used = NULL;
+    strset used = {0};
     if (node_tensor_names(m, &used, err)) {
-        names_free(&used);
+        strset_free(&used);
         return -1;
     }
     for (size_t i = 0; i < m->n_values;) {
@@ -98,7 +64,7 @@ int finn_remove_unused_tensors(finn_model *m, finn_error *err)
         /* Unlike QONNX, a graph output counts as used: when FoldConstants
          * turns it into an initializer, dropping that would leave the
          * output without a value. */
-        if (names_has(used, v->name) || finn_model_is_output(m, v->name)) {
+        if (strset_has(&used, v->name) || finn_model_is_output(m, v->name)) {
             i++;
             continue;
         }
@@ -113,7 +79,7 @@ int finn_remove_unused_tensors(finn_model *m, finn_error *err)
         }
         finn_model_remove_value(m, v->name); /* shifts the array down */
     }
-    names_free(&used);
+    strset_free(&used);
     return 0;
 }
 
@@ -197,16 +163,16 @@ static char *copy_parameter(finn_model *m, const char *name, finn_error *err)
 
 int finn_give_unique_parameter_tensors(finn_model *m, finn_error *err)
 {
-    name_entry *seen = NULL;
-    int rc = 0;
+    strset seen;
+    int rc = strset_init(&seen, m->n_values, err);
     for (size_t i = 0; i < m->n_nodes && !rc; i++) {
         finn_node *n = m->nodes[i];
         for (size_t k = 0; k < n->n_inputs && !rc; k++) {
             const char *in = n->inputs[k];
             if (!*in || !finn_model_initializer(m, in))
                 continue;
-            if (!names_has(seen, in)) {
-                rc = names_add(&seen, in, err);
+            if (!strset_has(&seen, in)) { /* the first user's string: it stays */
+                rc = strset_add(&seen, in, err);
                 continue;
             }
             char *copy = copy_parameter(m, in, err);
@@ -214,7 +180,7 @@ int finn_give_unique_parameter_tensors(finn_model *m, finn_error *err)
             free(copy);
         }
     }
-    names_free(&seen);
+    strset_free(&seen);
     return rc;
 }
 
@@ -249,35 +215,36 @@ static char **tensor_name_list(const finn_model *m, size_t *count, finn_error *e
         cap += m->nodes[i]->n_inputs + m->nodes[i]->n_outputs;
     char **list = finn_xcalloc(cap + 1, sizeof *list, err);
     finn_value **vi = finn_xcalloc(m->n_values + 1, sizeof *vi, err);
-    name_entry *listed = NULL;
+    strset listed = {0}; /* the model's strings: nothing changes during the walk */
     size_t n = 0, nvi = 0;
-    int rc = (!list || !vi) ? -1 : 0;
+    int rc = (!list || !vi || strset_init(&listed, cap, err)) ? -1 : 0;
     for (size_t i = 0; !rc && i < m->n_values; i++)
         if (m->values[i]->in_value_info)
             vi[nvi++] = m->values[i];
     if (!rc)
         qsort(vi, nvi, sizeof *vi, cmp_vi_order);
     for (size_t i = 0; !rc && i < nvi; i++)
-        rc = names_add(&listed, vi[i]->name, err) || !(list[n++] = finn_xstrdup(vi[i]->name, err));
+        rc = strset_add(&listed, vi[i]->name, err) || !(list[n++] = finn_xstrdup(vi[i]->name, err));
     for (size_t i = 0; !rc && i < m->n_inputs; i++)
-        rc = names_add(&listed, m->inputs[i], err) || !(list[n++] = finn_xstrdup(m->inputs[i], err));
+        rc = strset_add(&listed, m->inputs[i], err) ||
+             !(list[n++] = finn_xstrdup(m->inputs[i], err));
     for (size_t i = 0; !rc && i < m->n_outputs; i++)
-        rc = names_add(&listed, m->outputs[i], err) ||
+        rc = strset_add(&listed, m->outputs[i], err) ||
              !(list[n++] = finn_xstrdup(m->outputs[i], err));
     for (size_t i = 0; !rc && i < m->n_values; i++) {
         const char *s = m->values[i]->name;
-        if (!names_has(listed, s))
-            rc = names_add(&listed, s, err) || !(list[n++] = finn_xstrdup(s, err));
+        if (!strset_has(&listed, s))
+            rc = strset_add(&listed, s, err) || !(list[n++] = finn_xstrdup(s, err));
     }
     for (size_t i = 0; !rc && i < m->n_nodes; i++) {
         const finn_node *nd = m->nodes[i];
         for (size_t k = 0; !rc && k < nd->n_inputs + nd->n_outputs; k++) {
             const char *s = k < nd->n_inputs ? nd->inputs[k] : nd->outputs[k - nd->n_inputs];
-            if (*s && !names_has(listed, s))
-                rc = names_add(&listed, s, err) || !(list[n++] = finn_xstrdup(s, err));
+            if (*s && !strset_has(&listed, s))
+                rc = strset_add(&listed, s, err) || !(list[n++] = finn_xstrdup(s, err));
         }
     }
-    names_free(&listed);
+    strset_free(&listed);
     free(vi);
     if (rc) {
         for (size_t i = 0; list && i < n; i++)

@@ -146,6 +146,20 @@ typedef struct sl_state {
     uint64_t now; /* the fingerprint when the last apply() returned */
 } sl_state;
 
+/* Passes that only rename nodes or tensors (consistently everywhere) or set
+ * annotations: on a model that is a fixed point of the clean-up, the
+ * clean-up still changes nothing after them (no tensor becomes unused, no
+ * edge or initializer changes). */
+static bool names_and_types_only(const char *name)
+{
+    static const char *const PASSES[] = {"GiveUniqueNodeNames", "GiveReadableTensorNames",
+                                         "InferDataTypes", "InferDataLayouts"};
+    for (size_t i = 0; i < sizeof PASSES / sizeof PASSES[0]; i++)
+        if (!strcmp(name, PASSES[i]))
+            return true;
+    return false;
+}
+
 /* transform() by name (the names used below are all in the table),
  * without the clean-up when the model is as the last clean-up left it. */
 static int apply(const finn_registry *reg, finn_model *m, const char *name, sl_state *st,
@@ -154,10 +168,13 @@ static int apply(const finn_registry *reg, finn_model *m, const char *name, sl_s
     const sl_rewrite *rw = sl_rewrite_find(name);
     if (!rw)
         return finn_error_set(err, FINN_ERR_NOT_FOUND, "unknown rewrite %s", name);
+    bool was_clean = st->have_clean && st->now == st->clean;
     bool changed;
     if (run_to_fixed_point(reg, m, rw, &changed, err))
         return -1;
     st->now = finn_model_fingerprint(m);
+    if (was_clean && names_and_types_only(rw->name))
+        st->clean = st->now; /* renames and annotations leave nothing to clean */
     if (st->have_clean && st->now == st->clean)
         return 0;
     if (finn_model_cleanup(m, err))
