@@ -152,6 +152,40 @@ static int producer_slots(const finn_model *m, size_t **slots_out, finn_error *e
     return 0;
 }
 
+/* The usual case, in one pass: when every producer already comes before
+ * its consumers, a node's level below is its depth (1 + the deepest
+ * producer's), so the result is the nodes stably sorted by depth.  false
+ * (nothing changed) when the order is not topological. */
+static bool sort_ordered_by_depth(finn_model *m, const size_t *prod, const size_t *first_slot,
+                                  size_t *depth, finn_node **sorted)
+{
+    size_t n = m->n_nodes, max_depth = 0;
+    bool monotone = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = 0;
+        for (size_t s = first_slot[i]; s < first_slot[i + 1]; s++) {
+            size_t pi = prod[s];
+            if (pi == SIZE_MAX)
+                continue;
+            if (pi >= i)
+                return false; /* not topological (or a cycle): the general path */
+            d = depth[pi] + 1 > d ? depth[pi] + 1 : d;
+        }
+        depth[i] = d;
+        monotone = monotone && (i == 0 || depth[i - 1] <= d);
+        max_depth = d > max_depth ? d : max_depth;
+    }
+    if (monotone)
+        return true; /* already in level order */
+    size_t k = 0;
+    for (size_t d = 0; d <= max_depth; d++) /* depth <= n, so this stays O(n^2) at worst */
+        for (size_t i = 0; i < n; i++)
+            if (depth[i] == d)
+                sorted[k++] = m->nodes[i];
+    memcpy(m->nodes, sorted, n * sizeof *sorted);
+    return true;
+}
+
 /* Kahn's algorithm by levels, as QONNX's SortGraph (toposort_flatten with
  * sorting): every node whose producers are all placed joins the next level;
  * a level keeps the original order.  Unlike SortGraph, a node with neither
@@ -174,6 +208,13 @@ int finn_model_toposort(finn_model *m, finn_error *err)
     first_slot[0] = 0;
     for (size_t i = 0; i < n; i++)
         first_slot[i + 1] = first_slot[i] + m->nodes[i]->n_inputs;
+    if (sort_ordered_by_depth(m, prod, first_slot, level, sorted)) {
+        free(level);
+        free(first_slot);
+        free(sorted);
+        free(prod);
+        return 0;
+    }
     size_t placed = 0;
     for (size_t i = 0; i < n; i++)
         level[i] = SIZE_MAX;

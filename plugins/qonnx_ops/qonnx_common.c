@@ -274,15 +274,30 @@ int qo_all_equal(const finn_tensor *t, double v)
     return 1;
 }
 
-finn_tensor *qo_output_new(finn_exec_ctx *ctx, const finn_node *n, size_t k, finn_elem_type type,
-                           int ndim, const int64_t *shape, finn_error *err)
+static finn_tensor *output_new(finn_exec_ctx *ctx, const finn_node *n, size_t k,
+                               finn_elem_type type, int ndim, const int64_t *shape, bool zero,
+                               finn_error *err)
 {
     if (k >= n->n_outputs || !n->outputs[k][0]) {
         qo_fail(err, n, FINN_ERR_INVALID, "output %zu is required", k);
         return NULL;
     }
-    finn_tensor *t = finn_tensor_new(type, ndim, shape, err);
+    finn_tensor *t = zero ? finn_tensor_new(type, ndim, shape, err)
+                          : finn_tensor_new_uninit(type, ndim, shape, err);
     if (!t || finn_exec_ctx_set(ctx, n->outputs[k], t, err))
         return NULL;
     return t;
+}
+
+finn_tensor *qo_output_new(finn_exec_ctx *ctx, const finn_node *n, size_t k, finn_elem_type type,
+                           int ndim, const int64_t *shape, finn_error *err)
+{
+    return output_new(ctx, n, k, type, ndim, shape, true, err);
+}
+
+finn_tensor *qo_output_new_uninit(finn_exec_ctx *ctx, const finn_node *n, size_t k,
+                                  finn_elem_type type, int ndim, const int64_t *shape,
+                                  finn_error *err)
+{
+    return output_new(ctx, n, k, type, ndim, shape, false, err);
 }

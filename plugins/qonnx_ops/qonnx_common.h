@@ -88,6 +88,10 @@ int qo_all_equal(const finn_tensor *t, double v);
 /* New float32 tensor stored as output k (ctx takes it); NULL on error. */
 finn_tensor *qo_output_new(finn_exec_ctx *ctx, const finn_node *n, size_t k, finn_elem_type type,
                            int ndim, const int64_t *shape, finn_error *err);
+/* As qo_output_new without the zero fill: for ops that write every element. */
+finn_tensor *qo_output_new_uninit(finn_exec_ctx *ctx, const finn_node *n, size_t k,
+                                  finn_elem_type type, int ndim, const int64_t *shape,
+                                  finn_error *err);
 
 /* Op tables of each source file. */
 extern const finn_op qo_quant_ops[];

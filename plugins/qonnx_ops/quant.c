@@ -145,7 +145,8 @@ static int quant_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
     for (size_t k = 0; k < 4; k++)
         if (qo_floats_get(in[k], &f[k], err))
             goto out;
-    finn_tensor *y = qo_output_new(ctx, n, 0, FINN_ELEM_FLOAT, b.ndim, b.shape, err);
+    /* every path below writes every element */
+    finn_tensor *y = qo_output_new_uninit(ctx, n, 0, FINN_ELEM_FLOAT, b.ndim, b.shape, err);
     if (!y)
         goto out;
     float *yv = y->data;

@@ -235,10 +235,12 @@ static finn_tensor *matmul_weights(const conv_params *p, bool dw, finn_error *er
                        p->weight);
         return NULL;
     }
-    finn_tensor *r = finn_tensor_new(dw ? FINN_ELEM_FLOAT : p->w->type, 2, shape, err);
+    bool permute = !dw && p->w->type == FINN_ELEM_FLOAT; /* writes every element */
+    finn_tensor *r = permute ? finn_tensor_new_uninit(FINN_ELEM_FLOAT, 2, shape, err)
+                             : finn_tensor_new(dw ? FINN_ELEM_FLOAT : p->w->type, 2, shape, err);
     if (!r)
         return NULL;
-    if (!dw && r->type == FINN_ELEM_FLOAT) {
+    if (permute) {
         /* the same element moves as the get/set loop below, without the
          * per-element type dispatch */
         permute_f32(p->w->data, r->data, oc, ic, kh, kw);
