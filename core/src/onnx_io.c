@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -969,7 +968,65 @@ static void fd_sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
     s->used += len;
 }
 
-/* Written to a temporary file next to path, then renamed over it. */
+/* A ProtobufCBuffer that compares the packed bytes with an existing file
+ * instead of writing them (read in large blocks: packing appends many
+ * small pieces). */
+typedef struct cmp_sink {
+    ProtobufCBuffer base;
+    int fd;
+    bool differ;
+    size_t pos, fill;
+    uint8_t buf[1 << 16];
+} cmp_sink;
+
+static void cmp_sink_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+    cmp_sink *s = (cmp_sink *)b;
+    while (len > 0 && !s->differ) {
+        if (s->pos == s->fill) {
+            ssize_t r = read(s->fd, s->buf, sizeof s->buf);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0) {
+                s->differ = true;
+                break;
+            }
+            s->pos = 0;
+            s->fill = (size_t)r;
+        }
+        size_t n = s->fill - s->pos < len ? s->fill - s->pos : len;
+        s->differ = memcmp(s->buf + s->pos, data, n) != 0;
+        s->pos += n;
+        data += n;
+        len -= n;
+    }
+}
+
+/* Does the file at path already hold exactly mp's encoding? */
+static bool file_holds_proto(const char *path, const Onnx__ModelProto *mp)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                (size_t)st.st_size == onnx__model_proto__get_packed_size(mp);
+    cmp_sink *s = same ? calloc(1, sizeof *s) : NULL;
+    if (s) {
+        s->base.append = cmp_sink_append;
+        s->fd = fd;
+        onnx__model_proto__pack_to_buffer(mp, &s->base);
+        same = !s->differ;
+        free(s);
+    } else {
+        same = false;
+    }
+    close(fd);
+    return same;
+}
+
+/* Written to a temporary file next to path, then renamed over it; a file
+ * that already holds these bytes is left alone (finn/file.h). */
 int finn_model_save(const finn_model *m, const char *path, finn_error *err)
 {
     arena a = {0};
@@ -977,6 +1034,10 @@ int finn_model_save(const finn_model *m, const char *path, finn_error *err)
     if (model_to_proto(m, &a, &mp, err)) {
         arena_free(&a);
         return -1;
+    }
+    if (file_holds_proto(path, &mp)) {
+        arena_free(&a);
+        return 0;
     }
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);

@@ -2,6 +2,7 @@
  * util.c - allocation, file and path helpers for the core (private).
  */
 #include "util.h"
+#include "finn/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,8 +53,35 @@ int finn_grow(void **arr, size_t *cap, size_t need, size_t elem, finn_error *err
     return 0;
 }
 
+bool finn_file_holds(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
+    char buf[1 << 16];
+    for (size_t off = 0; same && off < len;) {
+        size_t want = len - off < sizeof buf ? len - off : sizeof buf;
+        ssize_t r = read(fd, buf, want);
+        if (r < 0 && errno == EINTR)
+            continue;
+        same = r > 0 && memcmp(buf, (const char *)data + off, (size_t)r) == 0;
+        off += r > 0 ? (size_t)r : 0;
+    }
+    close(fd);
+    return same;
+}
+
+int finn_write_file(const char *path, const void *data, size_t len, finn_error *err)
+{
+    return finn_write_file_atomic(path, data, len, err);
+}
+
 int finn_write_file_atomic(const char *path, const void *data, size_t len, finn_error *err)
 {
+    if (finn_file_holds(path, data, len))
+        return 0; /* unchanged: no rename, which on ext4 would also flush */
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (!tmp)

@@ -5,6 +5,7 @@
 #ifndef FINN_UTIL_H
 #define FINN_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "finn/error.h"
 
@@ -15,9 +16,12 @@ char *finn_xstrdup(const char *s, finn_error *err);
  * elements; *cap is updated.  Returns 0 or -1. */
 int finn_grow(void **arr, size_t *cap, size_t need, size_t elem, finn_error *err);
 
-/* Write len bytes to path atomically: temp file in the same folder, fsync,
- * rename.  On failure nothing at path changes. */
+/* finn_write_file (finn/file.h): temp file in the same folder, then
+ * rename; a file that already holds these bytes is left alone.  On failure
+ * nothing at path changes. */
 int finn_write_file_atomic(const char *path, const void *data, size_t len, finn_error *err);
+/* Does the regular file at path hold exactly these len bytes? */
+bool finn_file_holds(const char *path, const void *data, size_t len);
 /* Read a whole file (malloc'ed, NUL-terminated). */
 int finn_read_file(const char *path, void **data, size_t *len, finn_error *err);
 /* mkdir -p */

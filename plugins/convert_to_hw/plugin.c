@@ -4,6 +4,7 @@
  * public core transformations (finn/hw_transforms.h); this step runs them
  * in FINN's order and reports the layers that stay unconverted.
  */
+#include <finn/file.h>
 #include <finn/builder.h>
 #include <finn/hw_transforms.h>
 #include <finn/plugin.h>
@@ -37,12 +38,7 @@ static int write_refusals(const char *out_dir, const finn_hw_refusals *r, finn_e
              finn_hw_refusals_json(r, &json, err);
     }
     if (rc == 0) {
-        FILE *f = fopen(path, "w");
-        if (!f || fputs(json, f) < 0 || fclose(f)) {
-            if (f)
-                fclose(f);
-            rc = finn_error_set(err, FINN_ERR_IO, "cannot write '%s'", path);
-        }
+        rc = finn_write_file(path, json, strlen(json), err);
     }
     free(json);
     free(dir);

@@ -4,6 +4,8 @@
  */
 #include "reports.h"
 
+#include <finn/file.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +20,7 @@ static int write_text(const char *dir, const char *file, const char *text, finn_
         return finn_error_set(err, FINN_ERR_NOMEM, "out of memory writing %s", file);
     }
     snprintf(path, len, "%s/%s", dir, file);
-    FILE *f = fopen(path, "w");
-    int bad = !f || fputs(text, f) < 0;
-    if (f && fclose(f))
-        bad = 1;
-    int rc = bad ? finn_error_set(err, FINN_ERR_IO, "cannot write '%s'", path) : 0;
+    int rc = finn_write_file(path, text, strlen(text), err);
     free(path);
     return rc;
 }

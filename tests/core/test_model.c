@@ -1,10 +1,13 @@
 /* test_model.c - the graph IR: building, querying, rewriting, and ONNX
  * round trips of every corpus model. */
+#include "finn/file.h"
 #include "finn/model.h"
 #include "test.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 static finn_error err;
 
@@ -291,9 +294,53 @@ static void roundtrip_corpus(const char *shared)
     free(list);
 }
 
+static ino_t inode_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Writing what a file already holds leaves the file alone (same inode: no
+ * temp file was renamed over it); different bytes replace it. */
+static void test_unchanged_outputs_kept(void)
+{
+    char path[512], txt[512];
+    snprintf(path, sizeof path, "%s/kept.onnx", test_tmpdir());
+    snprintf(txt, sizeof txt, "%s/kept.json", test_tmpdir());
+    finn_model *m = small_model();
+    CHECK_EQ_INT(finn_model_save(m, path, &err), 0);
+    ino_t first = inode_of(path);
+    CHECK(first != 0);
+    CHECK_EQ_INT(finn_model_save(m, path, &err), 0);
+    CHECK(inode_of(path) == first);
+    ((float *)finn_model_initializer(m, "W")->data)[3] = 42.0f;
+    CHECK_EQ_INT(finn_model_save(m, path, &err), 0);
+    CHECK(inode_of(path) != first);
+    finn_model *r = NULL;
+    CHECK_EQ_INT(finn_model_load(path, &r, &err), 0);
+    CHECK(r && ((float *)finn_model_initializer(r, "W")->data)[3] == 42.0f);
+    finn_model_free(r);
+    finn_model_free(m);
+
+    CHECK_EQ_INT(finn_write_file(txt, "{}\n", 3, &err), 0);
+    ino_t t1 = inode_of(txt);
+    CHECK_EQ_INT(finn_write_file(txt, "{}\n", 3, &err), 0);
+    CHECK(inode_of(txt) == t1);
+    CHECK_EQ_INT(finn_write_file(txt, "[]\n", 3, &err), 0); /* same size, other bytes */
+    CHECK(inode_of(txt) != t1);
+    CHECK_EQ_INT(finn_write_file(txt, "[1]\n", 4, &err), 0);
+    FILE *f = fopen(txt, "rb");
+    char back[8] = {0};
+    CHECK(f && fread(back, 1, sizeof back, f) == 4);
+    if (f)
+        fclose(f);
+    CHECK_STR(back, "[1]\n");
+}
+
 int main(void)
 {
     test_queries();
+    test_unchanged_outputs_kept();
     test_annotations();
     test_attrs();
     test_rewrites();

@@ -139,8 +139,9 @@ void finn_model_adopt_shared(finn_model *m, finn_model *owner);
 int finn_model_load(const char *path, finn_model **out, finn_error *err);
 int finn_model_parse(const void *buf, size_t len, const char *what, finn_model **out,
                      finn_error *err);
-/* Write atomically (temp file + rename).  Adds an opset import for every
- * node domain that lacks one, so the file passes onnx.checker. */
+/* Write atomically (temp file + rename; a file that already holds exactly
+ * this encoding is left alone, see finn/file.h).  Adds an opset import for
+ * every node domain that lacks one, so the file passes onnx.checker. */
 int finn_model_save(const finn_model *m, const char *path, finn_error *err);
 int finn_model_serialize(const finn_model *m, void **buf, size_t *len, finn_error *err);
 /* Make m what finn_model_save followed by finn_model_load of that file
