@@ -16,5 +16,5 @@ nproc | sed 's/^/cores: /'
 # finn-run process, model load to reports written
 cp out/bench_cnv_w2a2.onnx out/cnv_w2a2.onnx
 ls -l out/cnv_w2a2.onnx | awk '{printf "model file: %.1f MiB\n", $5 / 1048576}'
-python3 bench/bench_flow.py ./build-bench/bin/finn-run recipes/default.yaml 5 \
+python3 bench/bench_flow.py ./build-bench/bin/finn-run recipes/default.yaml 21 \
     --output-dir out/bench_default
