@@ -35,7 +35,8 @@ static void log_vline(finn_build *b, const char *fmt, va_list ap)
     fprintf(b->log, "[%s,%03d] ", stamp, (int)(tv.tv_usec / 1000));
     vfprintf(b->log, fmt, ap);
     fputc('\n', b->log);
-    fflush(b->log);
+    /* buffered: the build loop flushes when a step starts and at the end
+     * (a write per line costs more than some steps) */
 }
 
 void finn_build_log(finn_build *b, const char *fmt, ...)
@@ -329,6 +330,7 @@ int finn_build_run(finn_registry *reg, const finn_config *cfg, const finn_build_
         fprintf(b.console, "Running step: %s [%zu/%zu]\n", name, i + 1, n_run);
         fflush(b.console);
         finn_build_log(&b, "Running step: %s [%zu/%zu]", name, i + 1, n_run);
+        fflush(b.log); /* the log shows which step was running if it crashes */
         double t0 = now_seconds();
         finn_error_clear(err);
         int src = step->fn(&model, &b, err);
