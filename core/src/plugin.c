@@ -22,11 +22,9 @@
 #include "registry_priv.h"
 #include "util.h"
 
-int finn_plugin_load(finn_registry *reg, const char *path, finn_error *err)
+/* Load the plugin at path, whose canonical name is real. */
+static int load_real(finn_registry *reg, const char *path, const char *real, finn_error *err)
 {
-    char real[PATH_MAX];
-    if (!realpath(path, real))
-        return finn_error_set(err, FINN_ERR_PLUGIN, "plugin %s: %s", path, strerror(errno));
     if (finn_registry_has_plugin_file(reg, real))
         return 0;
     dlerror();
@@ -79,15 +77,30 @@ int finn_plugin_load(finn_registry *reg, const char *path, finn_error *err)
     return 0;
 }
 
+int finn_plugin_load(finn_registry *reg, const char *path, finn_error *err)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        return finn_error_set(err, FINN_ERR_PLUGIN, "plugin %s: %s", path, strerror(errno));
+    return load_real(reg, path, real, err);
+}
+
 static int has_suffix(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
-static int cmp_str(const void *a, const void *b)
+/* A plugin file of a folder: its path, and whether it is a regular file
+ * (then the canonical folder + its name is already its canonical path). */
+typedef struct dir_entry {
+    char *path;
+    bool regular;
+} dir_entry;
+
+static int cmp_entry(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const dir_entry *)a)->path, ((const dir_entry *)b)->path);
 }
 
 int finn_plugin_load_dir(finn_registry *reg, const char *dir, int optional, finn_error *err)
@@ -98,7 +111,11 @@ int finn_plugin_load_dir(finn_registry *reg, const char *dir, int optional, finn
             return 0;
         return finn_error_set(err, FINN_ERR_PLUGIN, "plugin folder %s: %s", dir, strerror(errno));
     }
-    char **names = NULL;
+    /* realpath once for the folder rather than once per plugin: each call
+     * walks every component of the path with a system call */
+    char real_dir[PATH_MAX];
+    bool have_real_dir = realpath(dir, real_dir) != NULL;
+    dir_entry *names = NULL;
     size_t n = 0, cap = 0;
     int rc = 0;
     struct dirent *e;
@@ -109,8 +126,9 @@ int finn_plugin_load_dir(finn_registry *reg, const char *dir, int optional, finn
             rc = -1;
             break;
         }
-        names[n] = finn_path_join(dir, e->d_name);
-        if (!names[n]) {
+        names[n].path = finn_path_join(dir, e->d_name);
+        names[n].regular = have_real_dir && e->d_type == DT_REG;
+        if (!names[n].path) {
             rc = finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
             break;
         }
@@ -120,11 +138,19 @@ int finn_plugin_load_dir(finn_registry *reg, const char *dir, int optional, finn
     /* sorted, so registration order (and duplicate errors) do not depend
      * on the file system */
     if (rc == 0 && n > 1)
-        qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = finn_plugin_load(reg, names[i], err);
+        qsort(names, n, sizeof *names, cmp_entry);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char real[PATH_MAX];
+        const char *base = strrchr(names[i].path, '/');
+        base = base ? base + 1 : names[i].path;
+        if (names[i].regular &&
+            (size_t)snprintf(real, sizeof real, "%s/%s", real_dir, base) < sizeof real)
+            rc = load_real(reg, names[i].path, real, err);
+        else
+            rc = finn_plugin_load(reg, names[i].path, err);
+    }
     for (size_t i = 0; i < n; i++)
-        free(names[i]);
+        free(names[i].path);
     free(names);
     return rc;
 }
