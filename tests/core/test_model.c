@@ -224,6 +224,131 @@ static void test_domains_and_opsets(void)
     finn_model_free(m);
 }
 
+/* ---- hand-encoded protobuf, for encodings finn-run never writes ---------- */
+
+typedef struct pb {
+    unsigned char b[512];
+    size_t n;
+} pb;
+
+static void pb_byte(pb *p, unsigned v) { p->b[p->n++] = (unsigned char)v; }
+static void pb_varint(pb *p, uint64_t v)
+{
+    do {
+        pb_byte(p, (unsigned)((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
+        v >>= 7;
+    } while (v);
+}
+static void pb_int(pb *p, unsigned field, uint64_t v)
+{
+    pb_varint(p, field << 3);
+    pb_varint(p, v);
+}
+static void pb_bytes(pb *p, unsigned field, const void *data, size_t len)
+{
+    pb_varint(p, field << 3 | 2);
+    pb_varint(p, len);
+    memcpy(p->b + p->n, data, len);
+    p->n += len;
+}
+static void pb_str(pb *p, unsigned field, const char *s) { pb_bytes(p, field, s, strlen(s)); }
+static void pb_msg(pb *p, unsigned field, const pb *m) { pb_bytes(p, field, m->b, m->n); }
+
+/* TensorProto W: float[2], raw_data given twice (protobuf: the last wins). */
+static void pb_weight(pb *t)
+{
+    const float first[2] = {1.0f, 2.0f}, last[2] = {3.0f, 4.0f};
+    pb_int(t, 1, 2);  /* dims */
+    pb_int(t, 2, 1);  /* data_type FLOAT */
+    pb_str(t, 8, "W"); /* name */
+    pb_bytes(t, 9, first, sizeof first);
+    pb_bytes(t, 9, last, sizeof last);
+}
+
+/* Identity(W) -> y, y the graph output. */
+static void pb_graph_rest(pb *g)
+{
+    pb node = {0}, out = {0};
+    pb_str(&node, 1, "W");
+    pb_str(&node, 2, "y");
+    pb_str(&node, 3, "Identity_0");
+    pb_str(&node, 4, "Identity");
+    pb_msg(g, 1, &node);
+    pb_str(&out, 1, "y");
+    pb_msg(g, 12, &out);
+}
+
+static void pb_model_head(pb *m)
+{
+    pb opset = {0};
+    pb_int(m, 1, 7); /* ir_version */
+    pb_int(&opset, 2, 11);
+    pb_msg(m, 8, &opset);
+}
+
+static void check_weight(const finn_model *r, float a, float b)
+{
+    const finn_tensor *w = r ? finn_model_initializer(r, "W") : NULL;
+    CHECK(w && finn_tensor_numel(w) == 2);
+    if (w && finn_tensor_numel(w) == 2) {
+        CHECK(((float *)w->data)[0] == a);
+        CHECK(((float *)w->data)[1] == b);
+    }
+}
+
+/* The loader cuts raw_data out before protobuf-c unpacks a model
+ * (core/src/onnx_strip.c): protobuf's rules still hold for encodings other
+ * writers produce, and malformed bytes are still refused. */
+static void test_wire_edge_cases(void)
+{
+    /* raw_data twice: the last one */
+    pb t = {0}, g = {0}, m = {0};
+    pb_weight(&t);
+    pb_msg(&g, 5, &t);
+    pb_graph_rest(&g);
+    pb_model_head(&m);
+    pb_msg(&m, 7, &g);
+    finn_model *r = NULL;
+    CHECK_EQ_INT(finn_model_parse(m.b, m.n, "twice.onnx", &r, &err), 0);
+    check_weight(r, 3.0f, 4.0f);
+    CHECK_EQ_INT(r ? (long long)r->n_nodes : -1, 1);
+    finn_model_free(r);
+
+    /* the graph field twice: protobuf merges the two messages */
+    pb g1 = {0}, g2 = {0}, m2 = {0};
+    pb_msg(&g1, 5, &t);
+    pb_graph_rest(&g2);
+    pb_model_head(&m2);
+    pb_msg(&m2, 7, &g1);
+    pb_msg(&m2, 7, &g2);
+    r = NULL;
+    CHECK_EQ_INT(finn_model_parse(m2.b, m2.n, "merged.onnx", &r, &err), 0);
+    check_weight(r, 3.0f, 4.0f);
+    CHECK_EQ_INT(r ? (long long)r->n_nodes : -1, 1);
+    finn_model_free(r);
+
+    /* cut inside the weights: refused, nothing returned */
+    r = (finn_model *)1;
+    CHECK_EQ_INT(finn_model_parse(m.b, m.n - 20, "cut.onnx", &r, &err), -1);
+    CHECK(r == NULL);
+    CHECK_CONTAINS(err.msg, "cut.onnx: not a valid ONNX model");
+
+    /* a saved model reloads with the same weights and saves to the same bytes */
+    finn_model *a = small_model();
+    size_t la, lb;
+    void *ba = serialize(a, &la);
+    r = NULL;
+    CHECK_EQ_INT(finn_model_parse(ba, la, "mem", &r, &err), 0);
+    void *bb = r ? serialize(r, &lb) : NULL;
+    CHECK(bb && la == lb && memcmp(ba, bb, la) == 0);
+    CHECK(r && !memcmp(finn_model_initializer(r, "W")->data, finn_model_initializer(a, "W")->data,
+                       12 * sizeof(float)));
+    free(ba);
+    free(bb);
+    finn_model_free(r);
+    finn_model_free(a);
+}
+
 static void test_bad_bytes(void)
 {
     finn_model *m = small_model();
@@ -294,6 +419,47 @@ static void roundtrip_corpus(const char *shared)
     free(list);
 }
 
+/* finn_model_fingerprint changes with every kind of change a pass can make
+ * (the streamline step skips clean-ups on it), and only then. */
+static void test_fingerprint(void)
+{
+    finn_model *m = small_model();
+    uint64_t f0 = finn_model_fingerprint(m);
+    CHECK(finn_model_fingerprint(m) == f0);
+    /* identity, not content: a deep copy holds other tensor objects */
+    finn_model *c = finn_model_clone(m, &err);
+    CHECK(c && finn_model_fingerprint(c) != f0);
+    finn_model_free(c);
+
+    CHECK_EQ_INT(finn_node_set_attr_i(m->nodes[1], "PE", 2, &err), 0);
+    uint64_t f1 = finn_model_fingerprint(m);
+    CHECK(f1 != f0);
+    CHECK_EQ_INT(finn_node_set_attr_i(m->nodes[1], "PE", 4, &err), 0);
+    uint64_t f2 = finn_model_fingerprint(m);
+    CHECK(f2 != f1);
+
+    CHECK_EQ_INT(finn_model_set_annotation(m, "mid", "finn_datatype", "UINT2", &err), 0);
+    uint64_t f3 = finn_model_fingerprint(m);
+    CHECK(f3 != f2);
+    CHECK_EQ_INT(finn_model_set_annotation(m, "mid", "finn_datatype", "UINT3", &err), 0);
+    uint64_t f4 = finn_model_fingerprint(m);
+    CHECK(f4 != f3);
+
+    /* the same bytes in a new tensor: still a change (init_serial), even
+     * if the allocator hands out the old address again */
+    finn_tensor *w = finn_tensor_copy(finn_model_initializer(m, "W"), &err);
+    CHECK_EQ_INT(finn_model_set_initializer(m, "W", w, &err), 0);
+    uint64_t f5 = finn_model_fingerprint(m);
+    CHECK(f5 != f4);
+
+    CHECK_EQ_INT(finn_model_rename_tensor(m, "mid", "mid2", &err), 0);
+    uint64_t f6 = finn_model_fingerprint(m);
+    CHECK(f6 != f5);
+    CHECK_EQ_INT(finn_model_rename_tensor(m, "mid2", "mid", &err), 0);
+    CHECK(finn_model_fingerprint(m) == f5);
+    finn_model_free(m);
+}
+
 static ino_t inode_of(const char *path)
 {
     struct stat st;
@@ -341,11 +507,13 @@ int main(void)
 {
     test_queries();
     test_unchanged_outputs_kept();
+    test_fingerprint();
     test_annotations();
     test_attrs();
     test_rewrites();
     test_domains_and_opsets();
     test_bad_bytes();
+    test_wire_edge_cases();
     const char *shared = test_shared_dir();
     if (shared)
         roundtrip_corpus(shared);
