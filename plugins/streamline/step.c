@@ -5,6 +5,7 @@
  */
 #include "sl.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* A runaway rewrite (one that always reports a change) is an error rather
@@ -144,7 +145,19 @@ typedef struct sl_state {
     uint64_t clean, tidy;
     bool have_clean, have_tidy;
     uint64_t now; /* the fingerprint when the last apply() returned */
+    bool every;   /* skip nothing */
 } sl_state;
+
+/* FINN_STREAMLINE_EVERY_CLEANUP=1 runs every clean-up as FINN does: the
+ * results are the same (tests/tools/test_frontend_flow.c compares the
+ * bytes), only slower; for checking that claim on a user's model. */
+static sl_state fresh_state(void)
+{
+    sl_state st = {0, 0, false, false, 0, false};
+    const char *every = getenv("FINN_STREAMLINE_EVERY_CLEANUP");
+    st.every = every && *every && strcmp(every, "0");
+    return st;
+}
 
 /* Passes that only rename nodes or tensors (consistently everywhere) or set
  * annotations: on a model that is a fixed point of the clean-up, the
@@ -175,7 +188,7 @@ static int apply(const finn_registry *reg, finn_model *m, const char *name, sl_s
     st->now = finn_model_fingerprint(m);
     if (was_clean && names_and_types_only(rw->name))
         st->clean = st->now; /* renames and annotations leave nothing to clean */
-    if (st->have_clean && st->now == st->clean)
+    if (st->have_clean && st->now == st->clean && !st->every)
         return 0;
     if (finn_model_cleanup(m, err))
         return finn_error_prefix(err, "%s: cleanup: ", rw->name);
@@ -204,7 +217,7 @@ static int streamline(const finn_registry *reg, finn_model *m, sl_state *st, fin
     for (size_t i = 0; i < sizeof STREAMLINE / sizeof STREAMLINE[0]; i++) {
         if (apply(reg, m, STREAMLINE[i], st, err))
             return finn_error_prefix(err, "Streamline: ");
-        if (st->have_tidy && st->now == st->tidy)
+        if (st->have_tidy && st->now == st->tidy && !st->every)
             continue; /* unchanged since the last tidy-up */
         for (size_t k = 0; k < sizeof TIDY / sizeof TIDY[0]; k++)
             if (apply(reg, m, TIDY[k], st, err))
@@ -217,7 +230,7 @@ static int streamline(const finn_registry *reg, finn_model *m, sl_state *st, fin
 
 int sl_streamline(const finn_registry *reg, finn_model *m, finn_error *err)
 {
-    sl_state st = {0, 0, false, false, 0};
+    sl_state st = fresh_state();
     return streamline(reg, m, &st, err);
 }
 
@@ -235,7 +248,7 @@ static int streamline_model(const finn_registry *reg, finn_model *m, finn_error 
     static const char *const LOWERING[] = {"LowerConvsToMatMul", "MakeMaxPoolNHWC",
                                            "AbsorbTransposeIntoMultiThreshold", "MakeMaxPoolNHWC",
                                            "AbsorbConsecutiveTransposes"};
-    sl_state st = {0, 0, false, false, 0};
+    sl_state st = fresh_state();
     if (apply(reg, m, "AbsorbSignBiasIntoMultiThreshold", &st, err) ||
         streamline(reg, m, &st, err))
         return -1;
