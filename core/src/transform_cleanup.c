@@ -16,6 +16,7 @@
 
 #include "finn/transforms.h"
 #include "model_priv.h"
+#include "readable_names.h"
 #include "strset.h"
 #include "util.h"
 
@@ -208,7 +209,7 @@ static int cmp_vi_order(const void *a, const void *b)
  * inputs, graph outputs; duplicates kept, since each entry advances the
  * counter), followed by every other tensor name so that no old name can
  * collide with a readable one.  The strings are copies. */
-static char **tensor_name_list(const finn_model *m, size_t *count, finn_error *err)
+char **finn_tensor_name_list(const finn_model *m, size_t *count, finn_error *err)
 {
     size_t cap = m->n_values + m->n_inputs + m->n_outputs;
     for (size_t i = 0; i < m->n_nodes; i++)
@@ -260,7 +261,7 @@ static char **tensor_name_list(const finn_model *m, size_t *count, finn_error *e
 static int give_unique_tensor_names(finn_model *m, finn_error *err)
 {
     size_t count = 0;
-    char **names = tensor_name_list(m, &count, err);
+    char **names = finn_tensor_name_list(m, &count, err);
     if (!names)
         return -1;
     rename_index *ix = finn_rename_index_new(m, err);
@@ -292,7 +293,7 @@ static int give_unique_tensor_names(finn_model *m, finn_error *err)
     return rc;
 }
 
-static int check_node_names(const finn_model *m, finn_error *err)
+int finn_check_node_names(const finn_model *m, finn_error *err)
 {
     for (size_t i = 0; i < m->n_nodes; i++) {
         const finn_node *n = m->nodes[i];
@@ -351,9 +352,9 @@ static int readable_node_names(rename_index *ix, finn_model *m, const finn_node 
     return rc;
 }
 
-int finn_give_readable_tensor_names(finn_model *m, finn_error *err)
+int finn_readable_names_two_pass(finn_model *m, finn_error *err)
 {
-    if (check_node_names(m, err))
+    if (finn_check_node_names(m, err))
         return -1;
     /* QONNX first gives every tensor a throw-away unique name (a nested
      * transform, so the cleanup runs too), then derives names from nodes */

@@ -148,13 +148,13 @@ typedef struct sl_state {
     bool every;   /* skip nothing */
 } sl_state;
 
-/* FINN_STREAMLINE_EVERY_CLEANUP=1 runs every clean-up as FINN does: the
- * results are the same (tests/tools/test_frontend_flow.c compares the
- * bytes), only slower; for checking that claim on a user's model. */
+/* FINN_REFERENCE_PASSES=1 runs every clean-up as FINN does: the results
+ * are the same (tests/tools/test_frontend_flow.c compares the bytes), only
+ * slower; for checking that claim on a user's model. */
 static sl_state fresh_state(void)
 {
     sl_state st = {0, 0, false, false, 0, false};
-    const char *every = getenv("FINN_STREAMLINE_EVERY_CLEANUP");
+    const char *every = getenv("FINN_REFERENCE_PASSES");
     st.every = every && *every && strcmp(every, "0");
     return st;
 }
