@@ -78,11 +78,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_frontend MODEL.onnx [--runs N] [--steps a,b,c]\n");
         return 2;
     }
-    /* as finn-run does, plus one more model: the original stays loaded
-     * while each run rewrites a clone */
+    /* as finn-run does (2 x model + 1 MiB), plus two more models: the
+     * original stays loaded while each run rewrites a clone of it */
     struct stat st;
     if (stat(path, &st) == 0)
-        finn_heap_reserve(3 * (size_t)st.st_size);
+        finn_heap_reserve(4 * (size_t)st.st_size + ((size_t)1 << 20));
     finn_error err = {0};
     finn_registry *reg = finn_registry_new(&err);
     finn_config *cfg = reg ? finn_config_new(&err) : NULL;
