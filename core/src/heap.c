@@ -35,7 +35,10 @@ void finn_heap_reserve(size_t bytes)
     uintptr_t lo = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
     uintptr_t hi = ((uintptr_t)p + bytes) & ~(uintptr_t)4095;
     uintptr_t huge_lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    uintptr_t huge_hi = ((uintptr_t)p + bytes) & ~(HUGE_PAGE - 1);
+    /* the huge-page range ends at least a page below the block's end: were
+     * it to reach the top of the heap, later heap growth would join it and
+     * take whole huge pages */
+    uintptr_t huge_hi = ((uintptr_t)p + bytes - 4096) & ~(HUGE_PAGE - 1);
 #ifdef MADV_HUGEPAGE
     if (huge_hi > huge_lo)
         (void)madvise((void *)huge_lo, huge_hi - huge_lo, MADV_HUGEPAGE);
