@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,8 +36,33 @@ void finn_model_source_release(model_source *src)
 
 /* ======================= loading ========================================== */
 
-static int tensor_from_proto(const Onnx__TensorProto *tp, const char *what, finn_tensor **out,
-                             finn_error *err)
+/* Where raw_data payloads are read from when a model comes from a file:
+ * pread from fd at their offset in the mapped bytes (base), so the payload
+ * pages of the mapping are never touched and no second copy is made. */
+typedef struct raw_reader {
+    int fd;
+    const uint8_t *base;
+    size_t len;
+} raw_reader;
+
+static int read_at(int fd, void *dst, size_t len, size_t off)
+{
+    uint8_t *p = dst;
+    while (len > 0) {
+        ssize_t r = pread(fd, p, len, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        p += r;
+        off += (size_t)r;
+        len -= (size_t)r;
+    }
+    return 0;
+}
+
+static int tensor_from_proto(const Onnx__TensorProto *tp, const raw_reader *rd, const char *what,
+                             finn_tensor **out, finn_error *err)
 {
     int type = tp->data_type;
     if (finn_elem_size((finn_elem_type)type) == 0)
@@ -63,10 +89,18 @@ static int tensor_from_proto(const Onnx__TensorProto *tp, const char *what, finn
     size_t have = 0;
     if (tp->has_raw_data) {
         have = tp->raw_data.len;
-        if (have == nbytes)
-            memcpy(t->data, tp->raw_data.data, nbytes);
-        else
+        const uint8_t *raw = tp->raw_data.data;
+        bool in_file = rd && raw >= rd->base && (size_t)(raw - rd->base) + nbytes <= rd->len;
+        if (have != nbytes) {
             have = SIZE_MAX;
+        } else if (in_file && read_at(rd->fd, t->data, nbytes, (size_t)(raw - rd->base))) {
+            int e = errno;
+            finn_tensor_free(t);
+            return finn_error_set(err, FINN_ERR_IO, "%s: cannot read the data: %s", what,
+                                  strerror(e ? e : EIO));
+        } else if (!in_file) {
+            memcpy(t->data, raw, nbytes);
+        }
     } else {
         switch (type) {
         case FINN_ELEM_FLOAT:
@@ -220,7 +254,7 @@ static int load_attr(finn_attr *dst, const Onnx__AttributeProto *a, const char *
         char what[600];
         snprintf(what, sizeof what, "node '%s' attribute '%s'", node, a->name ? a->name : "");
         finn_error tmp;
-        if (a->t && tensor_from_proto(a->t, what, &dst->t, &tmp) == 0) {
+        if (a->t && tensor_from_proto(a->t, NULL, what, &dst->t, &tmp) == 0) {
             dst->type = k;
             return 0;
         }
@@ -292,7 +326,8 @@ fail:
     return -1;
 }
 
-static int load_graph(finn_model *m, const Onnx__ModelProto *mp, finn_error *err)
+static int load_graph(finn_model *m, const Onnx__ModelProto *mp, const raw_reader *rd,
+                      finn_error *err)
 {
     const Onnx__GraphProto *g = mp->graph;
     free(m->graph_name);
@@ -346,7 +381,7 @@ static int load_graph(finn_model *m, const Onnx__ModelProto *mp, finn_error *err
         char what[600];
         snprintf(what, sizeof what, "initializer '%s'", name);
         finn_tensor *t;
-        if (tensor_from_proto(tp, what, &t, err))
+        if (tensor_from_proto(tp, rd, what, &t, err))
             return -1;
         finn_value *v = finn_model_get_or_add_value(m, name, err);
         if (!v) {
@@ -421,8 +456,8 @@ static void unborrow_raw_data(Onnx__ModelProto *mp, const raw_span *spans, size_
             mp->graph->initializer[spans[i].index]->raw_data.data = NULL;
 }
 
-int finn_model_parse(const void *buf, size_t len, const char *what, finn_model **out,
-                     finn_error *err)
+static int parse(const void *buf, size_t len, const raw_reader *rd, const char *what,
+                 finn_model **out, finn_error *err)
 {
     *out = NULL;
     raw_span *spans = NULL;
@@ -455,7 +490,7 @@ int finn_model_parse(const void *buf, size_t len, const char *what, finn_model *
     src->refcount = 1;
     src->proto = mp;
     model_priv_of(m)->source = src;
-    int rc = load_graph(m, mp, err);
+    int rc = load_graph(m, mp, rd, err);
     unborrow_raw_data(mp, spans, n_spans);
     free(spans);
     if (rc) {
@@ -467,18 +502,39 @@ int finn_model_parse(const void *buf, size_t len, const char *what, finn_model *
     return 0;
 }
 
-/* The file is read into the heap rather than mapped: its bytes are needed
- * only while the model is built from them, and freed heap memory serves the
- * rewritten weights later, while mapped file pages would add to the peak.
- * (finn_heap_reserve makes that heap memory cheap to touch.) */
+int finn_model_parse(const void *buf, size_t len, const char *what, finn_model **out,
+                     finn_error *err)
+{
+    return parse(buf, len, NULL, what, out, err);
+}
+
+/* The file is mapped for the walk over its structure, which touches only
+ * the pages holding field headers; the weights are read with pread
+ * straight into their tensors.  No copy of the whole file is ever held,
+ * so loading adds one model's size to the heap, not two, and leaves no
+ * file-sized hole in it.  Files that cannot be mapped are read whole. */
 int finn_model_load(const char *path, finn_model **out, finn_error *err)
 {
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    void *map = MAP_FAILED;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map != MAP_FAILED) {
+        raw_reader rd = {fd, map, (size_t)st.st_size};
+        int rc = parse(map, rd.len, &rd, path, out, err);
+        munmap(map, rd.len);
+        close(fd);
+        return rc;
+    }
+    if (fd >= 0)
+        close(fd);
     void *buf;
     size_t len;
-    *out = NULL;
     if (finn_read_file(path, &buf, &len, err))
         return -1;
-    int rc = finn_model_parse(buf, len, path, out, err);
+    int rc = parse(buf, len, NULL, path, out, err);
     free(buf);
     return rc;
 }
@@ -750,7 +806,7 @@ static bool tensor_matches_fields(const finn_tensor *t, const Onnx__TensorProto 
     /* other element-wise encodings (small tensors): decode again and compare */
     finn_tensor *d = NULL;
     finn_error tmp;
-    bool same = tensor_from_proto(tp, "initializer", &d, &tmp) == 0 &&
+    bool same = tensor_from_proto(tp, NULL, "initializer", &d, &tmp) == 0 &&
                 (nbytes == 0 || memcmp(t->data, d->data, nbytes) == 0);
     finn_tensor_free(d);
     return same;
