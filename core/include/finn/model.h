@@ -136,6 +136,8 @@ finn_model *finn_model_clone_shallow(const finn_model *m, finn_error *err);
  * them (owner is normally freed next) and m frees them itself. */
 void finn_model_adopt_shared(finn_model *m, finn_model *owner);
 
+/* Load an ONNX file.  Weights stored as raw_data are read straight into
+ * their tensors (the file is mapped for its structure only). */
 int finn_model_load(const char *path, finn_model **out, finn_error *err);
 int finn_model_parse(const void *buf, size_t len, const char *what, finn_model **out,
                      finn_error *err);
