@@ -185,10 +185,12 @@ static int apply(const finn_registry *reg, finn_model *m, const char *name, sl_s
     bool changed;
     if (run_to_fixed_point(reg, m, rw, &changed, err))
         return -1;
-    st->now = finn_model_fingerprint(m);
+    /* a rewrite that says it changed something did; one that says it did
+     * not may still have (as FINN's), so only then is the model hashed */
+    st->now = changed ? 0 : finn_model_fingerprint(m);
     if (was_clean && names_and_types_only(rw->name))
         st->clean = st->now; /* renames and annotations leave nothing to clean */
-    if (st->have_clean && st->now == st->clean && !st->every)
+    if (!changed && st->have_clean && st->now == st->clean && !st->every)
         return 0;
     if (finn_model_cleanup(m, err))
         return finn_error_prefix(err, "%s: cleanup: ", rw->name);
