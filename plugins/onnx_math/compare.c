@@ -2,7 +2,7 @@
  * compare.c - broadcasting comparisons (Equal, Less, Greater, LessOrEqual,
  * GreaterOrEqual -> bool), Where and logical Not.
  */
-#include "broadcast.h"
+#include <finn/broadcast.h>
 #include "onnx_math.h"
 
 #include <string.h>
@@ -44,15 +44,15 @@ static int exec_compare(enum cmp c, const finn_node *n, finn_exec_ctx *ctx, finn
         return finn_error_set(err, FINN_ERR_INVALID, "input types differ (%s vs %s)",
                               finn_elem_name(a->type), finn_elem_name(b->type));
     const finn_tensor *in[2] = {a, b};
-    om_bcast bc;
-    if (om_bcast_init(&bc, 2, in, err))
+    finn_bcast bc;
+    if (finn_bcast_init(&bc, 2, in, err))
         return -1;
     finn_tensor *y = finn_tensor_new(FINN_ELEM_BOOL, bc.ndim, bc.shape, err);
     if (!y)
         return -1;
     unsigned char *out = y->data;
     for (size_t i = 0; i < bc.numel; i++)
-        out[i] = holds(c, order(a, om_bcast_index(&bc, 0, i), b, om_bcast_index(&bc, 1, i)));
+        out[i] = holds(c, order(a, finn_bcast_offset(&bc, 0, i), b, finn_bcast_offset(&bc, 1, i)));
     return om_set_output(ctx, n, 0, y, err);
 }
 
@@ -79,17 +79,17 @@ int om_exec_where(const finn_model *m, const finn_node *n, finn_exec_ctx *ctx, f
     if (in[1]->type != in[2]->type)
         return finn_error_set(err, FINN_ERR_INVALID, "X and Y types differ (%s vs %s)",
                               finn_elem_name(in[1]->type), finn_elem_name(in[2]->type));
-    om_bcast bc;
-    if (om_bcast_init(&bc, 3, in, err))
+    finn_bcast bc;
+    if (finn_bcast_init(&bc, 3, in, err))
         return -1;
     finn_tensor *y = finn_tensor_new(in[1]->type, bc.ndim, bc.shape, err);
     if (!y)
         return -1;
     size_t es = finn_elem_size(y->type);
     for (size_t i = 0; i < bc.numel; i++) {
-        bool c = finn_tensor_get(in[0], om_bcast_index(&bc, 0, i)) != 0.0;
+        bool c = finn_tensor_get(in[0], finn_bcast_offset(&bc, 0, i)) != 0.0;
         const finn_tensor *src = c ? in[1] : in[2];
-        size_t j = om_bcast_index(&bc, c ? 1 : 2, i);
+        size_t j = finn_bcast_offset(&bc, c ? 1 : 2, i);
         memcpy((char *)y->data + i * es, (const char *)src->data + j * es, es);
     }
     return om_set_output(ctx, n, 0, y, err);

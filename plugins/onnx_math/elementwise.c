@@ -6,7 +6,7 @@
  * Integers are computed in 64 bits with wrap-around; Div truncates toward
  * zero like C and onnxruntime.  Min/Max propagate NaN (onnxruntime >= 1.14).
  */
-#include "broadcast.h"
+#include <finn/broadcast.h>
 #include "onnx_math.h"
 
 #include <math.h>
@@ -80,15 +80,15 @@ static int apply(const binop *op, const finn_tensor *a, const finn_tensor *b, fi
     if (check_same_type(a, b, op->name, err))
         return -1;
     const finn_tensor *in[2] = {a, b};
-    om_bcast bc;
-    if (om_bcast_init(&bc, 2, in, err))
+    finn_bcast bc;
+    if (finn_bcast_init(&bc, 2, in, err))
         return -1;
     finn_tensor *y = finn_tensor_new(a->type, bc.ndim, bc.shape, err);
     if (!y)
         return -1;
     bool fl = om_is_float(a->type), uns = om_is_unsigned(a->type);
     for (size_t i = 0; i < bc.numel; i++) {
-        size_t ia = om_bcast_index(&bc, 0, i), ib = om_bcast_index(&bc, 1, i);
+        size_t ia = finn_bcast_offset(&bc, 0, i), ib = finn_bcast_offset(&bc, 1, i);
         if (fl) {
             finn_tensor_set(y, i, op->f(finn_tensor_get(a, ia), finn_tensor_get(b, ib)));
             continue;
@@ -189,8 +189,8 @@ int om_exec_pow(const finn_model *m, const finn_node *n, finn_exec_ctx *ctx, fin
     if (!e)
         return -1;
     const finn_tensor *in[2] = {x, e};
-    om_bcast bc;
-    if (om_bcast_init(&bc, 2, in, err))
+    finn_bcast bc;
+    if (finn_bcast_init(&bc, 2, in, err))
         return -1;
     finn_tensor *y = finn_tensor_new(x->type, bc.ndim, bc.shape, err);
     if (!y)
@@ -198,8 +198,8 @@ int om_exec_pow(const finn_model *m, const finn_node *n, finn_exec_ctx *ctx, fin
     /* onnxruntime's "input 1 is a scalar" kernel; a scalar x takes precedence */
     bool scalar_y = finn_tensor_numel(e) == 1 && finn_tensor_numel(x) != 1;
     for (size_t i = 0; i < bc.numel; i++) {
-        size_t xi = om_bcast_index(&bc, 0, i);
-        double p = finn_tensor_get(e, om_bcast_index(&bc, 1, i));
+        size_t xi = finn_bcast_offset(&bc, 0, i);
+        double p = finn_tensor_get(e, finn_bcast_offset(&bc, 1, i));
         if (scalar_y && pow_small(x, xi, p, y, i))
             continue;
         finn_tensor_set(y, i, pow(finn_tensor_get(x, xi), p));
@@ -215,7 +215,7 @@ static int broadcast_inputs(finn_model *m, finn_node *n, size_t first, int *nd, 
     *nd = 0;
     for (size_t k = first; k < n->n_inputs; k++) {
         const finn_value *v = om_need_shape(m, n, k, err);
-        if (!v || om_bcast_shape(*nd, shape, v->ndim, v->shape, nd, shape, err))
+        if (!v || finn_bcast_shape(*nd, shape, v->ndim, v->shape, nd, shape, err))
             return -1;
     }
     return 0;

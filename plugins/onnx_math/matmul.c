@@ -11,7 +11,7 @@
  * alpha*acc + beta*c in float32.  float64 accumulates in double, float16
  * in float32; integers in int64 with wrap-around.
  */
-#include "broadcast.h"
+#include <finn/broadcast.h>
 #include "onnx_math.h"
 
 #include <string.h>
@@ -22,7 +22,7 @@ typedef struct mm_dims {
     int64_t m, k, n;
     int out_nd;
     int64_t out_shape[FINN_MAX_DIMS];
-    om_bcast bc;         /* batch broadcast */
+    finn_bcast bc;         /* batch broadcast */
 } mm_dims;
 
 static int mm_plan(int nda, const int64_t *sa, int ndb, const int64_t *sb, mm_dims *d,
@@ -45,7 +45,7 @@ static int mm_plan(int nda, const int64_t *sa, int ndb, const int64_t *sb, mm_di
     d->bb.ndim = ndb > 2 ? ndb - 2 : 0;
     memcpy(d->ba.shape, sa, (size_t)d->ba.ndim * sizeof *sa);
     memcpy(d->bb.shape, sb, (size_t)d->bb.ndim * sizeof *sb);
-    if (om_bcast_shape(d->ba.ndim, d->ba.shape, d->bb.ndim, d->bb.shape, &d->out_nd,
+    if (finn_bcast_shape(d->ba.ndim, d->ba.shape, d->bb.ndim, d->bb.shape, &d->out_nd,
                        d->out_shape, err))
         return -1;
     if (nda > 1)
@@ -55,7 +55,7 @@ static int mm_plan(int nda, const int64_t *sa, int ndb, const int64_t *sb, mm_di
     if (shapes_only)
         return 0;
     const finn_tensor *in[2] = {&d->ba, &d->bb};
-    return om_bcast_init(&d->bc, 2, in, err);
+    return finn_bcast_init(&d->bc, 2, in, err);
 }
 
 int om_shape_matmul(finn_model *m, finn_node *n, finn_error *err)
@@ -146,8 +146,8 @@ int om_exec_matmul(const finn_model *m, const finn_node *n, finn_exec_ctx *ctx, 
         return -1;
     size_t M = (size_t)d.m, K = (size_t)d.k, N = (size_t)d.n;
     for (size_t bi = 0; bi < d.bc.numel; bi++) {
-        mm_view va = {a, om_bcast_index(&d.bc, 0, bi) * M * K, K, 1};
-        mm_view vb = {b, om_bcast_index(&d.bc, 1, bi) * K * N, N, 1};
+        mm_view va = {a, finn_bcast_offset(&d.bc, 0, bi) * M * K, K, 1};
+        mm_view vb = {b, finn_bcast_offset(&d.bc, 1, bi) * K * N, N, 1};
         mm_block(va, vb, y, bi * M * N, M, K, N);
     }
     return om_set_output(ctx, n, 0, y, err);
@@ -184,14 +184,14 @@ int om_shape_gemm(finn_model *m, finn_node *n, finn_error *err)
 }
 
 /* C must broadcast to (M, N) in one direction. */
-static int gemm_bias(const finn_tensor *c, int64_t M, int64_t N, om_bcast *bc, finn_error *err)
+static int gemm_bias(const finn_tensor *c, int64_t M, int64_t N, finn_bcast *bc, finn_error *err)
 {
     finn_tensor out = {0};
     out.ndim = 2;
     out.shape[0] = M;
     out.shape[1] = N;
     const finn_tensor *in[2] = {&out, c};
-    if (om_bcast_init(bc, 2, in, err))
+    if (finn_bcast_init(bc, 2, in, err))
         return -1;
     if (bc->ndim != 2 || bc->shape[0] != M || bc->shape[1] != N)
         return finn_error_set(err, FINN_ERR_INVALID, "Gemm C does not broadcast to (%lld, %lld)",
@@ -199,12 +199,12 @@ static int gemm_bias(const finn_tensor *c, int64_t M, int64_t N, om_bcast *bc, f
     return 0;
 }
 
-static void gemm_epilogue(finn_tensor *y, const finn_tensor *c, const om_bcast *bc, float alpha,
+static void gemm_epilogue(finn_tensor *y, const finn_tensor *c, const finn_bcast *bc, float alpha,
                           float beta)
 {
     size_t cnt = finn_tensor_numel(y);
     for (size_t i = 0; i < cnt; i++) {
-        double cv = c ? finn_tensor_get(c, om_bcast_index(bc, 1, i)) : 0.0;
+        double cv = c ? finn_tensor_get(c, finn_bcast_offset(bc, 1, i)) : 0.0;
         if (y->type == FINN_ELEM_FLOAT) {
             float *p = y->data;
             float v = alpha == 1.0f ? p[i] : alpha * p[i];
@@ -225,7 +225,7 @@ int om_exec_gemm(const finn_model *m, const finn_node *n, finn_exec_ctx *ctx, fi
         return -1;
     if (!c && om_opset(m) < 11)
         return finn_error_set(err, FINN_ERR_INVALID, "Gemm input C is required before opset 11");
-    om_bcast bc;
+    finn_bcast bc;
     if (c && gemm_bias(c, M, N, &bc, err))
         return -1;
     int64_t shape[2] = {M, N};

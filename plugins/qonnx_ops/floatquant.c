@@ -101,7 +101,7 @@ static int fq_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ctx, 
     p.has_inf = finn_node_attr_i(n, "has_inf", 0) != 0;
     p.has_nan = finn_node_attr_i(n, "has_nan", 0) != 0;
     p.saturation = finn_node_attr_i(n, "saturation", 1) != 0;
-    qo_bcast b;
+    finn_bcast b;
     if (qo_bcast_init(&b, in, nin, n, err))
         return -1;
     qo_floats f[6] = {{0}};
@@ -116,7 +116,7 @@ static int fq_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ctx, 
     for (size_t i = 0; i < b.numel; i++) {
         size_t ix[6];
         float a[6] = {0};
-        qo_bcast_index(&b, i, ix);
+        finn_bcast_index(&b, i, ix);
         for (size_t k = 0; k < nin; k++)
             a[k] = f[k].v[ix[k]];
         if (fq_one(a, &p, &yv[i])) {

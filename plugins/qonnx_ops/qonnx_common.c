@@ -59,69 +59,12 @@ void qo_floats_release(qo_floats *f)
     f->v = NULL;
 }
 
-int qo_bcast_init(qo_bcast *b, const finn_tensor *const *ts, size_t count, const finn_node *n,
+int qo_bcast_init(finn_bcast *b, const finn_tensor *const *ts, size_t count, const finn_node *n,
                   finn_error *err)
 {
-    memset(b, 0, sizeof *b);
-    b->count = count;
-    for (size_t k = 0; k < count; k++)
-        if (ts[k]->ndim > b->ndim)
-            b->ndim = ts[k]->ndim;
-    for (int d = 0; d < b->ndim; d++)
-        b->shape[d] = 1;
-    /* numpy: align trailing axes; sizes must match or be 1 */
-    for (size_t k = 0; k < count; k++) {
-        int off = b->ndim - ts[k]->ndim;
-        for (int d = 0; d < ts[k]->ndim; d++) {
-            int64_t s = ts[k]->shape[d], *o = &b->shape[off + d];
-            if (s == *o || s == 1)
-                continue;
-            if (*o != 1) {
-                char a[96], c[96];
-                return qo_fail(err, n, FINN_ERR_INVALID,
-                               "input %zu of shape %s does not broadcast with %s", k,
-                               finn_shape_str(ts[k]->ndim, ts[k]->shape, a, sizeof a),
-                               finn_shape_str(ts[0]->ndim, ts[0]->shape, c, sizeof c));
-            }
-            *o = s;
-        }
-    }
-    b->numel = finn_shape_numel(b->ndim, b->shape);
-    for (size_t k = 0; k < count; k++) {
-        int off = b->ndim - ts[k]->ndim;
-        size_t st = 1;
-        for (int d = ts[k]->ndim - 1; d >= 0; d--) {
-            b->stride[k][off + d] = ts[k]->shape[d] == 1 ? 0 : st;
-            st *= (size_t)ts[k]->shape[d];
-        }
-    }
+    if (finn_bcast_init(b, count, ts, err))
+        return finn_error_prefix(err, "node '%s' (%s): ", n->name ? n->name : "", n->op_type);
     return 0;
-}
-
-void qo_bcast_index(const qo_bcast *b, size_t flat, size_t *idx)
-{
-    for (size_t k = 0; k < b->count; k++)
-        idx[k] = 0;
-    for (int d = b->ndim - 1; d >= 0; d--) {
-        size_t dim = (size_t)b->shape[d];
-        size_t c = flat % dim;
-        flat /= dim;
-        for (size_t k = 0; k < b->count; k++)
-            idx[k] += c * b->stride[k][d];
-    }
-}
-
-void qo_bcast_next(const qo_bcast *b, size_t *ctr, size_t *idx)
-{
-    for (int d = b->ndim - 1; d >= 0; d--) {
-        for (size_t k = 0; k < b->count; k++)
-            idx[k] += b->stride[k][d];
-        if (++ctr[d] < (size_t)b->shape[d])
-            return;
-        for (size_t k = 0; k < b->count; k++)
-            idx[k] -= b->stride[k][d] * ctr[d];
-        ctr[d] = 0;
-    }
 }
 
 static const struct {

@@ -10,6 +10,7 @@
 #ifndef QONNX_COMMON_H
 #define QONNX_COMMON_H
 
+#include <finn/broadcast.h>
 #include <finn/plugin.h>
 
 #define QONNX_DOMAIN "qonnx.custom_op.general"
@@ -29,22 +30,9 @@ typedef struct qo_floats {
 int qo_floats_get(const finn_tensor *t, qo_floats *out, finn_error *err);
 void qo_floats_release(qo_floats *f);
 
-/* numpy broadcasting of up to QO_MAX_BCAST tensors. */
-#define QO_MAX_BCAST 8
-typedef struct qo_bcast {
-    int ndim;
-    int64_t shape[FINN_MAX_DIMS];
-    size_t numel;
-    size_t count;
-    size_t stride[QO_MAX_BCAST][FINN_MAX_DIMS]; /* 0 on broadcast axes */
-} qo_bcast;
-int qo_bcast_init(qo_bcast *b, const finn_tensor *const *ts, size_t count, const finn_node *n,
+/* finn_bcast_init (finn/broadcast.h) with the node named in the error. */
+int qo_bcast_init(finn_bcast *b, const finn_tensor *const *ts, size_t count, const finn_node *n,
                   finn_error *err);
-/* Flat index into each input for flat output index `flat`. */
-void qo_bcast_index(const qo_bcast *b, size_t flat, size_t *idx);
-/* Walk the output in flat order: start with ctr[] and idx[] zeroed, call
- * after each element to move idx to the next one (no division). */
-void qo_bcast_next(const qo_bcast *b, size_t *ctr, size_t *idx);
 
 /* QONNX resolve_rounding_mode (name compared upper-cased). */
 typedef enum qo_round {

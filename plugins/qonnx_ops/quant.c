@@ -137,7 +137,7 @@ static int quant_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
     qo_round mode;
     if (qo_rounding_parse(finn_node_attr_s(n, "rounding_mode", "ROUND"), &mode, n, err))
         return -1;
-    qo_bcast b;
+    finn_bcast b;
     if (qo_bcast_init(&b, in, 4, n, err))
         return -1;
     qo_floats f[4] = {{0}};
@@ -173,7 +173,7 @@ static int quant_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
         const float lo = (float)qo_min_int(is_signed, narrow, f[3].v[0]);
         const float hi = (float)qo_max_int(is_signed, narrow, f[3].v[0]);
         size_t ctr[FINN_MAX_DIMS] = {0}, ix[4] = {0};
-        for (size_t i = 0; i < b.numel; i++, qo_bcast_next(&b, ctr, ix)) {
+        for (size_t i = 0; i < b.numel; i++, finn_bcast_next(&b, ctr, ix)) {
             const float sc = f[1].v[ix[1]];
             float v = f[0].v[ix[0]] / sc + zp;
             v = v > hi ? hi : v;
@@ -182,7 +182,7 @@ static int quant_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
         }
     } else {
         size_t ctr[FINN_MAX_DIMS] = {0}, ix[4] = {0};
-        for (size_t i = 0; i < b.numel; i++, qo_bcast_next(&b, ctr, ix)) {
+        for (size_t i = 0; i < b.numel; i++, finn_bcast_next(&b, ctr, ix)) {
             yv[i] = int_quant(f[0].v[ix[0]], f[1].v[ix[1]], f[2].v[ix[2]], f[3].v[ix[3]],
                               is_signed, narrow, mode, &memo);
         }
@@ -213,7 +213,7 @@ static int bipolar_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *
     for (size_t k = 0; k < 2; k++)
         if (!(in[k] = qo_input(ctx, n, k, err)))
             return -1;
-    qo_bcast b;
+    finn_bcast b;
     if (qo_bcast_init(&b, in, 2, n, err))
         return -1;
     qo_floats f[2] = {{0}};
@@ -226,7 +226,7 @@ static int bipolar_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *
         goto out;
     float *yv = y->data;
     size_t ctr[FINN_MAX_DIMS] = {0}, ix[2] = {0};
-    for (size_t i = 0; i < b.numel; i++, qo_bcast_next(&b, ctr, ix)) {
+    for (size_t i = 0; i < b.numel; i++, finn_bcast_next(&b, ctr, ix)) {
         yv[i] = (f[0].v[ix[0]] >= 0.0f ? 1.0f : -1.0f) * f[1].v[ix[1]];
     }
     rc = 0;

@@ -67,7 +67,7 @@ static int trunc_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
         return -1;
     p.is_signed = finn_node_attr_i(n, "signed", 1) != 0;
     p.narrow = finn_node_attr_i(n, "narrow", 0) != 0;
-    qo_bcast b;
+    finn_bcast b;
     if (qo_bcast_init(&b, in, nin, n, err))
         return -1;
     qo_floats f[6] = {{0}};
@@ -82,7 +82,7 @@ static int trunc_exec(const finn_model *m, const finn_node *n, finn_exec_ctx *ct
     for (size_t i = 0; i < b.numel; i++) {
         size_t ix[6];
         float a[6];
-        qo_bcast_index(&b, i, ix);
+        finn_bcast_index(&b, i, ix);
         for (size_t k = 0; k < nin; k++)
             a[k] = f[k].v[ix[k]];
         yv[i] = p.v2 ? trunc_v2(a, &p) : trunc_v1(a, &p);

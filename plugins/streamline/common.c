@@ -5,6 +5,8 @@
  */
 #include "sl.h"
 
+#include <finn/broadcast.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,28 +214,13 @@ bool sl_mul_into(const finn_tensor *a, finn_tensor *b)
 
 finn_tensor *sl_binary(const finn_tensor *a, const finn_tensor *b, char op, finn_error *err)
 {
-    int nd = a->ndim > b->ndim ? a->ndim : b->ndim;
-    int64_t shape[FINN_MAX_DIMS];
-    size_t sa[FINN_MAX_DIMS], sb[FINN_MAX_DIMS];
-    /* right-aligned broadcast with strides 0 on broadcast axes */
-    size_t stra = 1, strb = 1;
-    for (int d = nd - 1; d >= 0; d--) {
-        int da = d - (nd - a->ndim), db = d - (nd - b->ndim);
-        int64_t ea = da >= 0 ? a->shape[da] : 1, eb = db >= 0 ? b->shape[db] : 1;
-        if (ea != eb && ea != 1 && eb != 1) {
-            char b1[96], b2[96];
-            finn_error_set(err, FINN_ERR_INVALID,
-                           "operands could not be broadcast together: %s and %s",
-                           finn_shape_str(a->ndim, a->shape, b1, sizeof b1),
-                           finn_shape_str(b->ndim, b->shape, b2, sizeof b2));
-            return NULL;
-        }
-        shape[d] = ea == 1 ? eb : ea;
-        sa[d] = ea == 1 ? 0 : stra;
-        sb[d] = eb == 1 ? 0 : strb;
-        stra *= (size_t)ea;
-        strb *= (size_t)eb;
-    }
+    finn_bcast bc;
+    const finn_tensor *in[2] = {a, b};
+    if (finn_bcast_init(&bc, 2, in, err))
+        return NULL;
+    int nd = bc.ndim;
+    const int64_t *shape = bc.shape;
+    const size_t *sa = bc.stride[0], *sb = bc.stride[1];
     finn_elem_type type = a->type == b->type ? a->type : FINN_ELEM_FLOAT;
     finn_tensor *r = finn_tensor_new(type, nd, shape, err);
     if (!r)
