@@ -182,7 +182,7 @@ static int write_time_per_step(finn_build *b, const char **names, const double *
                                 names[i], secs[i]);
     len += (size_t)snprintf(buf + len, cap - len, "%s}", n ? "\n" : "");
     char *path = finn_path_join(b->output_dir, "time_per_step.json");
-    int rc = path ? finn_write_file_atomic(path, buf, len, err)
+    int rc = path ? finn_write_file(path, buf, len, err)
                   : finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
     free(path);
     free(buf);

@@ -1048,7 +1048,7 @@ int finn_hw_write_config(const finn_registry *reg, const finn_model *m, const ch
     char *json;
     if (finn_hw_extract_config(reg, m, attrs, n_attrs, &json, err))
         return -1;
-    int rc = finn_write_file_atomic(path, json, strlen(json), err);
+    int rc = finn_write_file(path, json, strlen(json), err);
     free(json);
     return rc;
 }

@@ -409,7 +409,7 @@ int finn_npy_write(const char *path, const finn_tensor *t, finn_error *err)
     size_t len;
     if (finn_npy_serialize(t, &buf, &len, err) != 0)
         return finn_error_prefix(err, "%s: ", path);
-    int rc = finn_write_file_atomic(path, buf, len, err);
+    int rc = finn_write_file(path, buf, len, err);
     free(buf);
     return rc;
 }
@@ -869,7 +869,7 @@ int finn_npz_write(const char *path, const finn_npz *npz, finn_error *err)
     p = wr32(p, (uint32_t)cd_size);
     p = wr32(p, (uint32_t)cd_off);
     wr16(p, 0);
-    rc = finn_write_file_atomic(path, zip, (size_t)total, err);
+    rc = finn_write_file(path, zip, (size_t)total, err);
 done:
     for (size_t i = 0; bodies && i < n; i++)
         free(bodies[i]);

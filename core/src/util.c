@@ -75,11 +75,6 @@ bool finn_file_holds(const char *path, const void *data, size_t len)
 
 int finn_write_file(const char *path, const void *data, size_t len, finn_error *err)
 {
-    return finn_write_file_atomic(path, data, len, err);
-}
-
-int finn_write_file_atomic(const char *path, const void *data, size_t len, finn_error *err)
-{
     if (finn_file_holds(path, data, len))
         return 0; /* unchanged: no rename, which on ext4 would also flush */
     size_t plen = strlen(path);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "finn/error.h"
+#include "finn/file.h" /* finn_write_file, finn_mkdirs, finn_path_join */
 
 void *finn_xmalloc(size_t n, finn_error *err);
 void *finn_xcalloc(size_t count, size_t size, finn_error *err);
@@ -16,18 +17,10 @@ char *finn_xstrdup(const char *s, finn_error *err);
  * elements; *cap is updated.  Returns 0 or -1. */
 int finn_grow(void **arr, size_t *cap, size_t need, size_t elem, finn_error *err);
 
-/* finn_write_file (finn/file.h): temp file in the same folder, then
- * rename; a file that already holds these bytes is left alone.  On failure
- * nothing at path changes. */
-int finn_write_file_atomic(const char *path, const void *data, size_t len, finn_error *err);
 /* Does the regular file at path hold exactly these len bytes? */
 bool finn_file_holds(const char *path, const void *data, size_t len);
 /* Read a whole file (malloc'ed, NUL-terminated). */
 int finn_read_file(const char *path, void **data, size_t *len, finn_error *err);
-/* mkdir -p */
-int finn_mkdirs(const char *path, finn_error *err);
-/* Join a and b with '/' unless b is absolute; malloc'ed. */
-char *finn_path_join(const char *a, const char *b);
 /* Folder of a path ("." if none); malloc'ed. */
 char *finn_path_dirname(const char *path);
 /* Levenshtein distance, for "did you mean". */

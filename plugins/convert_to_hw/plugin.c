@@ -9,20 +9,9 @@
 #include <finn/hw_transforms.h>
 #include <finn/plugin.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-/* mkdir that accepts an existing folder */
-static int ensure_dir(const char *path, finn_error *err)
-{
-    if (mkdir(path, 0777) && errno != EEXIST)
-        return finn_error_set(err, FINN_ERR_IO, "cannot create folder '%s': %s", path,
-                              strerror(errno));
-    return 0;
-}
 
 /* <output_dir>/report/convert_to_hw_refusals.json */
 static int write_refusals(const char *out_dir, const finn_hw_refusals *r, finn_error *err)
@@ -34,7 +23,7 @@ static int write_refusals(const char *out_dir, const finn_hw_refusals *r, finn_e
     if (rc == 0) {
         snprintf(dir, len, "%s/report", out_dir);
         snprintf(path, len, "%s/convert_to_hw_refusals.json", dir);
-        rc = ensure_dir(out_dir, err) || ensure_dir(dir, err) ||
+        rc = finn_mkdirs(dir, err) ||
              finn_hw_refusals_json(r, &json, err);
     }
     if (rc == 0) {

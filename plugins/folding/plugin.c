@@ -3,6 +3,7 @@
  * step_apply_folding_config and step_minimize_bit_width (finn-backend.md
  * sections 6, 7 and 8).
  */
+#include <finn/file.h>
 #include "folding.h"
 #include "finn/hw_config.h"
 
@@ -25,14 +26,9 @@ static void say_warning(void *ud, const char *line) { finn_build_say(ud, "Warnin
 
 static char *out_path(finn_build *b, const char *file, finn_error *err)
 {
-    const char *dir = finn_build_output_dir(b);
-    size_t len = strlen(dir) + strlen(file) + 2;
-    char *p = malloc(len);
-    if (!p) {
+    char *p = finn_path_join(finn_build_output_dir(b), file);
+    if (!p)
         finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    snprintf(p, len, "%s/%s", dir, file);
     return p;
 }
 

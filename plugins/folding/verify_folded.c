@@ -16,26 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <errno.h>
-#include <sys/stat.h>
 
+#include <finn/file.h>
 #include "folding.h"
-
-static char *joined(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", a, b);
-    return p;
-}
 
 int fold_verify_folded(finn_build *b, const finn_model *child, finn_error *err)
 {
     const char *out = finn_build_output_dir(b);
-    char *parent_path = joined(out, "intermediate_models/dataflow_parent.onnx");
-    char *child_path = joined(out, "verification_output/folded_child.onnx");
-    char *vdir = joined(out, "verification_output");
+    char *parent_path = finn_path_join(out, "intermediate_models/dataflow_parent.onnx");
+    char *child_path = finn_path_join(out, "verification_output/folded_child.onnx");
+    char *vdir = finn_path_join(out, "verification_output");
     finn_model *parent = NULL;
     int rc = -1;
     if (!parent_path || !child_path || !vdir) {
@@ -57,10 +47,8 @@ int fold_verify_folded(finn_build *b, const finn_model *child, finn_error *err)
         goto done;
     }
     /* the folded child, saved beside the verification files */
-    if (mkdir(vdir, 0777) != 0 && errno != EEXIST) {
-        finn_error_set(err, FINN_ERR_IO, "cannot create directory %s", vdir);
+    if (finn_mkdirs(vdir, err))
         goto done;
-    }
     if (finn_model_save(child, child_path, err) ||
         finn_node_set_attr_s(parent->nodes[sdp], "model", child_path, err))
         goto done;

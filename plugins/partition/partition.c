@@ -8,13 +8,12 @@
  * (0 when unset).  Each partition becomes a child model file
  * <dir>/partition_<id>.onnx; the parent gets one node standing for it.
  */
+#include <finn/file.h>
 #include "partition.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int64_t partition_of(const finn_node *n)
 {
@@ -25,30 +24,6 @@ static int64_t partition_of(const finn_node *n)
     if (!be || be->type != FINN_ATTR_STRING || strcmp(be->s, "fpgadataflow"))
         return -1;
     return finn_node_attr_i(n, "partition_id", 0);
-}
-
-int pt_mkdirs(const char *path, finn_error *err)
-{
-    char *p = strdup(path);
-    if (!p)
-        return finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s)
-            continue;
-        char c = *s;
-        *s = 0;
-        if (mkdir(p, 0777) && errno != EEXIST) {
-            int e = errno;
-            finn_error_set(err, FINN_ERR_IO, "cannot create folder %s: %s", p, strerror(e));
-            free(p);
-            return -1;
-        }
-        *s = c;
-        if (!c)
-            break;
-    }
-    free(p);
-    return 0;
 }
 
 /* A growable list of tensor names (owned copies). */
@@ -308,7 +283,7 @@ static int partition_from_ids(finn_model *m, const char *dir, pt_children *kids,
             ids[n++] = id;
     }
     qsort(ids, n, sizeof *ids, cmp_i64);
-    int rc = n ? pt_mkdirs(dir, err) : 0;
+    int rc = n ? finn_mkdirs(dir, err) : 0;
     for (size_t i = 0; !rc && i < n; i++)
         rc = split_one(m, ids[i], dir, kids, err);
     free(ids);

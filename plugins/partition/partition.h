@@ -23,7 +23,5 @@ void pt_children_free(pt_children *c);
 int pt_create_dataflow_partition(finn_model *m, const char *dir, pt_children *kids,
                                  finn_error *err);
 
-/* mkdir -p */
-int pt_mkdirs(const char *path, finn_error *err);
 
 #endif

@@ -6,21 +6,13 @@
  * partition_0.onnx) becomes the model of the build, and
  * template_specialize_layers_config.json is written from it.
  */
+#include <finn/file.h>
 #include "partition.h"
 #include "finn/hw_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *joined(const char *a, const char *b)
-{
-    size_t len = strlen(a) + strlen(b) + 2;
-    char *s = malloc(len);
-    if (s)
-        snprintf(s, len, "%s/%s", a, b);
-    return s;
-}
 
 /* The parent must hold exactly one StreamingDataflowPartition; its path. */
 static int single_sdp(const finn_model *parent, const char **path, finn_error *err)
@@ -44,10 +36,10 @@ static int single_sdp(const finn_model *parent, const char **path, finn_error *e
 static int step_create_dataflow_partition(finn_model **model, finn_build *b, finn_error *err)
 {
     const char *out = finn_build_output_dir(b);
-    char *im = joined(out, "intermediate_models");
-    char *dir = im ? joined(im, "supported_op_partitions") : NULL;
-    char *parent_path = im ? joined(im, "dataflow_parent.onnx") : NULL;
-    char *tmpl = joined(out, "template_specialize_layers_config.json");
+    char *im = finn_path_join(out, "intermediate_models");
+    char *dir = im ? finn_path_join(im, "supported_op_partitions") : NULL;
+    char *parent_path = im ? finn_path_join(im, "dataflow_parent.onnx") : NULL;
+    char *tmpl = finn_path_join(out, "template_specialize_layers_config.json");
     finn_model *parent = NULL;
     pt_children kids = {0};
     int rc = -1;
@@ -63,7 +55,7 @@ static int step_create_dataflow_partition(finn_model **model, finn_build *b, fin
         single_sdp(parent, &child_path, err))
         goto done;
     if (finn_config_bool(finn_build_config(b), "save_intermediate_models") &&
-        (pt_mkdirs(im, err) || finn_model_save(parent, parent_path, err)))
+        (finn_mkdirs(im, err) || finn_model_save(parent, parent_path, err)))
         goto done;
     /* FINN loads child_path back; the child in memory is that model already
      * (partition_<id>.onnx was written from it and it was settled as if

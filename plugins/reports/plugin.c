@@ -9,17 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int write_text(const char *dir, const char *file, const char *text, finn_error *err)
 {
-    size_t len = strlen(dir) + strlen(file) + 2;
-    char *path = malloc(len);
-    if (!path || !text) {
-        free(path);
+    char *path = text ? finn_path_join(dir, file) : NULL;
+    if (!path)
         return finn_error_set(err, FINN_ERR_NOMEM, "out of memory writing %s", file);
-    }
-    snprintf(path, len, "%s/%s", dir, file);
     int rc = finn_write_file(path, text, strlen(text), err);
     free(path);
     return rc;
@@ -39,16 +34,6 @@ static int write_svg(const char *dir, const char *file, char *svg, finn_error *e
     int rc = write_text(dir, file, svg, err);
     free(svg);
     return rc;
-}
-
-static int make_dir(const char *path, finn_error *err)
-{
-    struct stat st;
-    if (!stat(path, &st) && S_ISDIR(st.st_mode))
-        return 0;
-    if (mkdir(path, 0777))
-        return finn_error_set(err, FINN_ERR_IO, "cannot create report folder '%s'", path);
-    return 0;
 }
 
 /* The reports in FINN's order; the model keeps the cycles_estimate
@@ -100,7 +85,7 @@ static int step_generate_estimate_reports(finn_model **model, finn_build *b, fin
     if (!dir)
         return finn_error_set(err, FINN_ERR_NOMEM, "out of memory");
     snprintf(dir, len, "%s/report", out);
-    int rc = make_dir(dir, err) || run_reports(*model, b, dir, err) ? -1 : 0;
+    int rc = finn_mkdirs(dir, err) || run_reports(*model, b, dir, err) ? -1 : 0;
     free(dir);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <finn/file.h>
 #include <finn/heap.h>
 #include <finn/plugin.h>
 
@@ -142,7 +143,8 @@ static finn_tensor *stack(finn_tensor **parts, int64_t n, finn_error *err)
 
 static int write_all(const finn_exec_ctx *ctx, const char *dir, finn_error *err)
 {
-    mkdir(dir, 0777);
+    if (finn_mkdirs(dir, err))
+        return -1;
     for (size_t i = 0; i < finn_exec_ctx_count(ctx); i++) {
         const char *name = finn_exec_ctx_name(ctx, i);
         char path[4096];
