@@ -31,8 +31,9 @@
 extern "C" {
 #endif
 
-/* Bump on any change to a public struct layout or function signature. */
-#define FINN_ABI_VERSION 1u
+/* Bump on any change to a public struct layout or function signature.
+ * 2: finn_value gained init_serial. */
+#define FINN_ABI_VERSION 2u
 
 typedef struct finn_plugin_def {
     uint32_t abi_version;
