@@ -295,21 +295,27 @@ static int give_unique_tensor_names(finn_model *m, finn_error *err)
 
 int finn_check_node_names(const finn_model *m, finn_error *err)
 {
-    for (size_t i = 0; i < m->n_nodes; i++) {
+    strset seen;
+    if (strset_init(&seen, m->n_nodes, err))
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; !rc && i < m->n_nodes; i++) {
         const finn_node *n = m->nodes[i];
         if (!n->name[0])
-            return finn_error_set(err, FINN_ERR_INVALID,
-                                  "GiveReadableTensorNames: node %zu (%s) has an empty name; "
-                                  "give unique node names first",
-                                  i, n->op_type);
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(m->nodes[j]->name, n->name))
-                return finn_error_set(err, FINN_ERR_INVALID,
-                                      "GiveReadableTensorNames: two nodes are named '%s'; "
-                                      "give unique node names first",
-                                      n->name);
+            rc = finn_error_set(err, FINN_ERR_INVALID,
+                                "GiveReadableTensorNames: node %zu (%s) has an empty name; "
+                                "give unique node names first",
+                                i, n->op_type);
+        else if (strset_has(&seen, n->name))
+            rc = finn_error_set(err, FINN_ERR_INVALID,
+                                "GiveReadableTensorNames: two nodes are named '%s'; "
+                                "give unique node names first",
+                                n->name);
+        else
+            rc = strset_add(&seen, n->name, err);
     }
-    return 0;
+    strset_free(&seen);
+    return rc;
 }
 
 static int rename_io(rename_index *ix, finn_model *m, char **list, size_t count,
